@@ -1,0 +1,108 @@
+"""The command line: parse options, call the pipeline, render, set the exit status.
+
+Exit status (SPEC §4): 0 done; 1 input data invalid; 2 usage or configuration error;
+3 another run holds the lock. No traceback reaches a user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .problems import ConfigError
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+
+
+class Period(click.ParamType):
+    """`YYYY-MM`, or `previous` for the month before today (crontab lines)."""
+
+    name = "YYYY-MM"
+
+    def convert(self, value, param, ctx):
+        text = str(value).strip()
+        if text.casefold() == "previous":
+            first = dt.date.today().replace(day=1) - dt.timedelta(days=1)
+            return f"{first.year:04d}-{first.month:02d}"
+        try:
+            parsed = dt.datetime.strptime(text, "%Y-%m")
+        except ValueError:
+            self.fail(f"{text!r} är ingen period: skriv ÅÅÅÅ-MM, t.ex. 2026-04, eller previous", param, ctx)
+        return f"{parsed.year:04d}-{parsed.month:02d}"
+
+
+def config_option(f):
+    return click.option(
+        "--config", "config_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+        help="region.toml: organisation tree, inputs, chart.",
+    )(f)
+
+
+def period_option(f):
+    return click.option("--period", required=True, type=Period(), help="YYYY-MM, or 'previous'.")(f)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="consolidate")
+def main():
+    """Consolidate a Swedish region's unit income statements and staffing sheets
+    into variance tables for every administration and the region.
+
+    Example: consolidate run --config config/region.toml --period 2026-04
+    """
+
+
+@main.command()
+@config_option
+@period_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output directory (overrides [output] directory).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the figures as JSON (SPEC §5), in kr.")
+@click.option("--entity", help="Show this entity's subtree instead of the region and administrations.")
+@click.option("--report", "report_name", help="Report layout of the chart (default: the first).")
+@click.option("--unit", type=click.Choice(["kr", "tkr", "mkr"]), help="Display unit (default: [region] amount_unit).")
+@click.option("--no-excel", is_flag=True, help="Do not write the Excel workbook.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def run(config_path, period, out_dir, json_path, entity, report_name, unit, no_excel, quiet):
+    """Read, check and consolidate a period; print the variance tables.
+
+    Example: consolidate run --config config/region.toml --period 2026-04 --json out.json
+    """
+    from .commands import run_command
+
+    sys.exit(_guard(lambda: run_command(config_path, period, out_dir, json_path, entity, report_name, unit, no_excel, quiet)))
+
+
+@main.command()
+@config_option
+@period_option
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the problems as the JSON `checks` list.")
+def validate(config_path, period, json_path):
+    """Check every file of a period and list every problem at once; write nothing.
+
+    Example: consolidate validate --config config/region.toml --period 2026-04
+    """
+    from .commands import validate_command
+
+    sys.exit(_guard(lambda: validate_command(config_path, period, json_path)))
+
+
+def _guard(action) -> int:
+    """Run a command; turn configuration errors and anything unexpected into a message."""
+    try:
+        return action()
+    except ConfigError as exc:
+        click.echo(f"konfigurationsfel: {exc}", err=True)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        click.echo("avbruten", err=True)
+        return 130
+    except Exception as exc:  # a bug of ours: say so in one line, not a traceback
+        if os.environ.get("CONSOLIDATE_DEBUG"):
+            raise
+        click.echo(f"internt fel ({type(exc).__name__}: {exc}); kör med CONSOLIDATE_DEBUG=1 för detaljer", err=True)
+        return EXIT_DATA

@@ -1,0 +1,77 @@
+"""The JSON export of SPEC §5: amounts in kr, unrounded, stable keys."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+from .config import MEASURES
+from .consolidation import VARIANCES
+from .pipeline import Result
+
+INCOME_KEYS = ["entity", "report", "row", *MEASURES, *VARIANCES]
+
+
+def _number(value) -> float | None:
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def entities(result: Result) -> list[dict]:
+    tree = result.config.tree
+    return [
+        {"code": code, "name": e.name, "parent": e.parent, "level": tree.level(code)}
+        for code, e in tree.entities.items()
+    ]
+
+
+def income(result: Result) -> list[dict]:
+    if result.rows is None:
+        return []
+    frame = result.rows[INCOME_KEYS]
+    records = []
+    for values in frame.itertuples(index=False, name=None):
+        record = dict(zip(INCOME_KEYS, values))
+        for key in INCOME_KEYS[3:]:
+            record[key] = float(record[key])
+        records.append(record)
+    return records
+
+
+def eliminations(result: Result) -> list[dict]:
+    if result.consolidated is None:
+        return []
+    frame = result.consolidated.eliminated
+    return [
+        {"entity": row["entity"], "line": row["line"], **{m: float(row[m]) for m in MEASURES}}
+        for row in frame.to_dict("records")
+    ]
+
+
+def document(result: Result, staffing: list[dict] | None = None) -> dict:
+    return {
+        "period": result.period,
+        "region": result.config.region_code,
+        "entities": entities(result),
+        "income": income(result),
+        "staffing": staffing or [],
+        "eliminations": eliminations(result),
+        "checks": [p.as_check() for p in result.problems],
+    }
+
+
+def write_json(data: dict, path: Path) -> None:
+    """Write to a temporary file beside the target, then rename: never half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, indent=1, allow_nan=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,44 @@
+"""Numbers as Swedish controllers read them: space between thousands, decimal comma."""
+
+from __future__ import annotations
+
+import math
+
+from .config import AMOUNT_UNITS
+
+# Decimals shown per display unit, as the seeds' tables print them.
+UNIT_DECIMALS = {"kr": 0, "tkr": 0, "mkr": 1}
+
+
+def swedish(value: float | None, decimals: int = 0) -> str:
+    """`-1234567.8` -> `-1 234 567,8`; None and NaN -> empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = f"{round_half_away(value, decimals):,.{decimals}f}".replace(",", " ").replace(".", ",")
+    if text.lstrip("-").strip("0, ") == "":
+        text = text.lstrip("-")  # no "-0"
+    return text
+
+
+def round_half_away(value: float, decimals: int = 0) -> float:
+    """Round as Excel does (half away from zero), not to even: 400,5 -> 401."""
+    scale = 10**decimals
+    return math.copysign(math.floor(abs(value) * scale + 0.5) / scale, value)
+
+
+def amount(value_kr: float | None, unit: str) -> str:
+    """An amount in kr shown in the display unit."""
+    if value_kr is None:
+        return ""
+    return swedish(value_kr / AMOUNT_UNITS[unit], UNIT_DECIMALS[unit])
+
+
+def percent(value: float | None, decimals: int = 1) -> str:
+    return "" if value is None else swedish(value, decimals)
+
+
+def pct_of(numerator: float, base: float) -> float | None:
+    """100 * numerator / |base|, None when the base is 0 (SPEC §0)."""
+    if base == 0:
+        return None
+    return 100.0 * numerator / abs(base)

@@ -1,0 +1,217 @@
+"""Reading one income statement workbook (SPEC §1) into tidy rows in kr."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .config import AMOUNT_UNITS, MEASURES
+from .numbers import is_blank, parse_amount
+from .problems import WARNING, Problem, cell_name
+from .workbook import Sheet, code_text, find_header, open_sheet, read_title_block
+
+INCOME_LABELS: dict[str, tuple[str, ...]] = {
+    "account": ("Konto",),
+    "name": ("Benämning", "Kontonamn"),
+    "counterparty": ("Motpart",),
+    "unit": ("Ansvar", "Enhet"),
+    "actual": ("Utfall", "Ack utfall"),
+    "budget": ("Budget", "Ack budget"),
+    "prior": ("Utfall fg år", "Ack utfall fg år"),
+    "annual_budget": ("Årsbudget", "Helårsbudget"),
+    "forecast": ("Prognos", "Helårsprognos"),
+    "prior_full_year": ("Bokslut fg år",),
+}
+MEASURE_LABELS = {m: INCOME_LABELS[m][0] for m in MEASURES}
+
+_ACCOUNT = re.compile(r"^\s*(\d{3,6})(?:\s+(.*?))?\s*$", re.S)
+_TOTAL = re.compile(r"^\s*(summa|totalt|resultat)", re.I)
+
+
+@dataclass
+class Stated:
+    """What a sheet says about itself: unit, period, amount unit, with their cells."""
+
+    unit: str | None = None
+    unit_cell: str | None = None
+    period: str | None = None
+    period_cell: str | None = None
+    amount_unit: str = "kr"
+
+
+@dataclass
+class SheetRows:
+    """Data rows of one sheet: one list per column, amounts in kr."""
+
+    file: str
+    sheet: str
+    stated: Stated
+    has_unit_column: bool = False
+    unit_column: str = ""
+    unit: list[str | None] = field(default_factory=list)
+    account: list[str] = field(default_factory=list)
+    name: list[str] = field(default_factory=list)
+    counterparty: list[str] = field(default_factory=list)
+    row: list[int] = field(default_factory=list)
+    amounts: dict[str, list[float]] = field(default_factory=lambda: {m: [] for m in MEASURES})
+
+
+def merge_labels(base: dict[str, tuple[str, ...]], extra: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Default labels plus the aliases region.toml adds for known keys."""
+    return {key: names + tuple(extra.get(key, ())) for key, names in base.items()}
+
+
+def account_code(value: object) -> tuple[str, str] | None:
+    """(code, name) when a cell holds an account code of 3 to 6 digits."""
+    if isinstance(value, float):
+        if value.is_integer() and 100 <= value <= 999_999:
+            return str(int(value)), ""
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 999_999:
+        return str(value), ""
+    if isinstance(value, str):
+        match = _ACCOUNT.match(value)
+        if match:
+            return match.group(1), match.group(2) or ""
+    return None
+
+
+def read_income_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]], default_unit: str) -> tuple[SheetRows | None, list[Problem]]:
+    header = find_header(sheet, labels, ("account", "actual"))
+    if header is None:
+        what = "bladet är tomt" if not any(any(not is_blank(v) for v in r) for r in sheet.rows) else (
+            "ingen rubrikrad med Konto och Utfall bland de 30 första raderna"
+        )
+        return None, [sheet.problem(None, None, what)]
+    title = read_title_block(sheet, header.row)
+    problems = list(title.problems)
+    stated = Stated(amount_unit=title.amount_unit or _label_unit(header.units) or default_unit)
+    if title.unit:
+        stated.unit, stated.unit_cell = title.unit, _cell(title.unit_cell)
+    if title.period:
+        stated.period, stated.period_cell = title.period, _cell(title.period_cell)
+    rows = SheetRows(sheet.file, sheet.name, stated, has_unit_column="unit" in header.columns)
+    if rows.has_unit_column:
+        rows.unit_column = cell_name(0, header.columns["unit"])[:-1]
+    for measure in MEASURES:
+        if measure not in header.columns:
+            problems.append(sheet.problem(
+                header.row, None, f"kolumnen {MEASURE_LABELS[measure]} saknas; räknas som 0",
+                severity=WARNING, check="missing_measure",
+            ))
+    problems += _read_rows(sheet, header.row, header.columns, rows)
+    return rows, problems
+
+
+def _label_unit(units: set[str]) -> str | None:
+    return next(iter(units)) if len(units) == 1 else None
+
+
+def _cell(position: tuple[int, int] | None) -> str | None:
+    return cell_name(*position) if position else None
+
+
+def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: SheetRows) -> list[Problem]:
+    problems: list[Problem] = []
+    factor = AMOUNT_UNITS[out.stated.amount_unit]
+    measure_cols = [(m, columns[m]) for m in MEASURES if m in columns]
+    account_col = columns["account"]
+    sums = {m: 0.0 for m, _ in measure_cols}
+    control: tuple[int, dict[str, float]] | None = None
+    for r in range(header_row + 1, len(sheet.rows)):
+        code = account_code(sheet.value(r, account_col))
+        if code is None:
+            total = _control_total(sheet, r, measure_cols, problems)
+            if total is not None:
+                control = (r, total)
+            continue
+        values = {}
+        for measure, c in measure_cols:
+            amount = _amount(sheet, r, c, problems)
+            values[measure] = amount
+            sums[measure] += amount
+        _append(out, sheet, r, columns, code, values, factor)
+    if control is not None:
+        problems += _check_control(sheet, control, sums, measure_cols, out.stated.amount_unit)
+    return problems
+
+
+def _append(out: SheetRows, sheet: Sheet, r: int, columns: dict[str, int], code: tuple[str, str], values: dict, factor: float) -> None:
+    out.account.append(code[0])
+    name = sheet.value(r, columns["name"]) if "name" in columns else ""
+    out.name.append(str(name).strip() if not is_blank(name) else code[1])
+    counterparty = sheet.value(r, columns["counterparty"]) if "counterparty" in columns else ""
+    out.counterparty.append("" if is_blank(counterparty) else code_text(counterparty))
+    if "unit" in columns:
+        unit = sheet.value(r, columns["unit"])
+        out.unit.append(None if is_blank(unit) else code_text(unit))
+    out.row.append(r + 1)
+    for measure in MEASURES:
+        out.amounts[measure].append(values.get(measure, 0.0) * factor)
+
+
+def _amount(sheet: Sheet, r: int, c: int, problems: list[Problem]) -> float:
+    value = sheet.value(r, c)
+    if (r, c) in sheet.uncached and is_blank(value):
+        problems.append(sheet.problem(r, c, "formel utan sparat värde; öppna filen i Excel, räkna om och spara"))
+        return 0.0
+    amount = parse_amount(value)
+    if amount is None:
+        problems.append(sheet.problem(r, c, f"{_shown(value)} är inget belopp"))
+        return 0.0
+    return amount
+
+
+def _shown(value: object) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:40] + "…")
+
+
+def _control_total(sheet: Sheet, r: int, measure_cols: list, problems: list[Problem]) -> dict[str, float] | None:
+    """Amounts of a `Summa`/`Totalt`/`Resultat` row that has at least one amount."""
+    cells = sheet.rows[r]
+    first_text = next((v for v in cells if isinstance(v, str) and v.strip()), None)
+    if first_text is None or not _TOTAL.match(first_text):
+        return None
+    amounts: dict[str, float] = {}
+    for measure, c in measure_cols:
+        value = sheet.value(r, c)
+        if is_blank(value):
+            if (r, c) in sheet.uncached:
+                problems.append(sheet.problem(r, c, "formel utan sparat värde i summaraden"))
+            continue
+        amount = parse_amount(value)
+        if amount is not None:
+            amounts[measure] = amount
+    return amounts or None
+
+
+def _check_control(sheet: Sheet, control: tuple[int, dict[str, float]], sums: dict[str, float], measure_cols: list, unit: str) -> list[Problem]:
+    r, totals = control
+    problems = []
+    columns = dict(measure_cols)
+    for measure, stated in totals.items():
+        if abs(stated - sums[measure]) > 0.5:
+            problems.append(sheet.problem(
+                r, columns[measure],
+                f"summaraden anger {_fmt(stated)} {unit} för {MEASURE_LABELS[measure]}, "
+                f"men raderna summerar till {_fmt(sums[measure])} {unit} (skillnad {_fmt(stated - sums[measure])})",
+                check="control_total",
+            ))
+    return problems
+
+
+def _fmt(value: float) -> str:
+    from .formatting import swedish
+
+    return swedish(value, decimals=3 if not float(value).is_integer() else 0)
+
+
+def read_income_file(path, display: str, sheet_name: str | None, max_bytes: int,
+                     labels: dict[str, tuple[str, ...]], default_unit: str) -> tuple[SheetRows | None, list[Problem]]:
+    """Open and read one income statement workbook; top level so processes can run it."""
+    sheet, problems = open_sheet(path, display, sheet_name, max_bytes)
+    if sheet is None:
+        return None, problems
+    rows, more = read_income_sheet(sheet, labels, default_unit)
+    return rows, problems + more

@@ -1,0 +1,182 @@
+"""Finding a period's workbooks, reading them (in parallel when there are many),
+and telling which unit each row belongs to and whether every unit is covered once."""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .config import Config
+from .problems import Problem
+from .tree import Tree
+from .workbook import open_sheet
+
+_SEPARATORS = "_-. "
+PARALLEL_MIN_FILES = 48
+
+
+@dataclass
+class Source:
+    """A file as read: its rows (or None), and where it says it belongs."""
+
+    path: Path
+    display: str
+    rows: object  # SheetRows of income or staffing
+    problems: list[Problem]
+
+
+def find_files(config: Config, pattern: str, period: str) -> list[Path]:
+    resolved = config.resolve(pattern, period)
+    found = glob.glob(str(resolved))
+    return sorted(Path(p) for p in found if not Path(p).name.startswith(("~$", ".~lock")) and Path(p).is_file())
+
+
+def display_name(path: Path) -> str:
+    """A path as short as it can be while still naming the file."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return relative if not relative.startswith(".." + os.sep + "..") else str(path)
+
+
+def read_all(paths: list[Path], read_one: Callable, args: tuple, progress=None) -> list[Source]:
+    """Read every file; across processes when there are enough files to pay for it."""
+    displays = [display_name(p) for p in paths]
+    jobs = [(p, d, *args) for p, d in zip(paths, displays)]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_MIN_FILES or workers < 2:
+        results = []
+        for job in jobs:
+            results.append(read_one(*job))
+            if progress:
+                progress()
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunk = max(1, len(jobs) // (workers * 8))
+        with ProcessPoolExecutor(workers) as pool:
+            results = []
+            for result in pool.map(_star, [(read_one, job) for job in jobs], chunksize=chunk):
+                results.append(result)
+                if progress:
+                    progress()
+    return [Source(p, d, rows, problems) for (p, d), (rows, problems) in zip(zip(paths, displays), results)]
+
+
+def _star(item):
+    function, job = item
+    return function(*job)
+
+
+def unit_from_filename(name: str, codes: dict[str, str]) -> str | None:
+    """The entity whose code starts the file name, followed by `_`, `-`, `.` or a space.
+
+    `codes` maps case-folded code to code; the longest matching code wins."""
+    folded = name.casefold()
+    best = None
+    for i, char in enumerate(folded):
+        if char in _SEPARATORS and folded[:i] in codes:
+            best = codes[folded[:i]]
+    return best
+
+
+def assign_units(sources: list[Source], tree: Tree, period: str, kind: str) -> list[Problem]:
+    """Fill each sheet's unit column, check stated codes and periods, and check that
+    every unit is covered by exactly one file."""
+    problems: list[Problem] = []
+    codes = {code.casefold(): code for code in tree.entities}
+    covered: dict[str, list[str]] = {}
+    for source in sources:
+        rows = source.rows
+        if rows is None:
+            continue
+        stated = rows.stated
+        if stated.period is not None and stated.period != period:
+            problems.append(Problem(
+                f"filen gäller period {stated.period}, körningen {period}", file=source.display,
+                sheet=rows.sheet, cell=stated.period_cell, check="wrong_period",
+            ))
+        default = _file_unit(source, tree, codes, problems)
+        if rows.has_unit_column:
+            units = _column_units(source, tree, default, problems)
+        else:
+            units = {default} if default else set()
+            rows.unit = [default] * len(rows.account)
+            if default is None:
+                problems.append(Problem(
+                    f"det framgår inte vilken enhet filen gäller: ange 'Ansvar: KOD' överst "
+                    f"eller låt filnamnet börja med enhetens kod",
+                    file=source.display, sheet=rows.sheet, check="unknown_unit",
+                ))
+        for unit in units:
+            covered.setdefault(unit, []).append(source.display)
+    problems += _coverage(tree, covered, sources, kind)
+    return problems
+
+
+def _file_unit(source: Source, tree: Tree, codes: dict[str, str], problems: list[Problem]) -> str | None:
+    rows = source.rows
+    stated = rows.stated
+    if stated.unit is not None:
+        code = codes.get(stated.unit.casefold())
+        if code is None:
+            problems.append(Problem(
+                f"enheten {stated.unit!r} finns inte i organisationsträdet", file=source.display,
+                sheet=rows.sheet, cell=stated.unit_cell, check="unknown_unit",
+            ))
+            return None
+        return _leaf(code, tree, source, stated.unit_cell, problems)
+    code = unit_from_filename(source.path.name, codes)
+    return _leaf(code, tree, source, None, problems) if code else None
+
+
+def _leaf(code: str, tree: Tree, source: Source, cell: str | None, problems: list[Problem]) -> str | None:
+    if tree.children[code] or code == tree.root:
+        problems.append(Problem(
+            f"{code} ({tree.entities[code].name}) är ingen enhet: den har enheter under sig, som lämnar egna filer",
+            file=source.display, sheet=source.rows.sheet, cell=cell, check="unknown_unit",
+        ))
+        return None
+    return code
+
+
+def _column_units(source: Source, tree: Tree, default: str | None, problems: list[Problem]) -> set[str]:
+    """Units named row by row in an `Ansvar`/`Enhet` column."""
+    rows = source.rows
+    codes = {code.casefold(): code for code in tree.units}
+    resolved, units, bad = [], set(), {}
+    for value, row in zip(rows.unit, rows.row):
+        code = codes.get(value.casefold()) if value else default
+        if code is None:
+            bad.setdefault(value or "", []).append(row)
+        resolved.append(code)
+        if code:
+            units.add(code)
+    rows.unit = resolved
+    for value, where in bad.items():
+        what = f"enheten {value!r} är ingen enhet i organisationsträdet" if value else "raden saknar enhet (Ansvar)"
+        problems.append(Problem(
+            f"{what} (rad {', '.join(map(str, where[:10]))}{' …' if len(where) > 10 else ''})",
+            file=source.display, sheet=rows.sheet, cell=f"{rows.unit_column}{where[0]}", check="unknown_unit",
+        ))
+    return units
+
+
+def _coverage(tree: Tree, covered: dict[str, list[str]], sources: list[Source], kind: str) -> list[Problem]:
+    what = "resultaträkning" if kind == "income" else "personalrapport"
+    problems = []
+    for unit in tree.units:
+        files = covered.get(unit, [])
+        name = tree.entities[unit].name
+        if not files:
+            problems.append(Problem(f"ingen {what} för enheten {unit} ({name})", unit=unit, check="missing_unit"))
+        elif len(files) > 1:
+            problems.append(Problem(
+                f"enheten {unit} ({name}) har {what} i flera filer: {', '.join(files)}",
+                unit=unit, file=files[0], check="duplicate_unit",
+            ))
+    return problems

@@ -1,0 +1,48 @@
+"""Numbers in Swedish style, as units type them into cells that are text."""
+
+from __future__ import annotations
+
+import re
+
+# Space, no-break space, thin space, narrow no-break space, figure space.
+_SPACES = " \u00a0\u2009\u202f\u2007"
+_MINUSES = "\u2212\u2013-"
+_NUMBER = re.compile(
+    r"^(?P<sign>[+\u2212\u2013-]?)"
+    r"(?P<int>\d{1,3}(?:[" + _SPACES + r"]\d{3})+|\d+)"
+    r"(?:[,.](?P<frac>\d+))?$"
+)
+
+
+def parse_amount(value: object) -> float | None:
+    """A cell value as a number, or None when it is not one.
+
+    Accepts numbers; empty text (0); Swedish text such as `1 234,5`, `-1 234`,
+    `−1 234` (U+2212), `(1 234)` for a negative amount, with space, no-break space or
+    thin space between thousands. Booleans are not amounts.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if not isinstance(value, str):
+        return None
+    text = value.strip(_SPACES + "\t\r\n")
+    if not text:
+        return 0.0
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip(_SPACES)
+        negative = True
+    match = _NUMBER.match(text)
+    if not match:
+        return None
+    digits = re.sub("[" + _SPACES + "]", "", match["int"])
+    number = float(f"{digits}.{match['frac']}" if match["frac"] else digits)
+    if match["sign"] and match["sign"] in _MINUSES:
+        negative = not negative
+    return -number if negative else number
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip(_SPACES + "\t\r\n"))

@@ -1,0 +1,95 @@
+"""read -> validate -> map -> consolidate: one period of one region, as data.
+
+The command line and the writers only render what `consolidate_period` returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .config import MEASURES, Config
+from .consolidation import Consolidated, consolidate, map_accounts, report_rows
+from .income import INCOME_LABELS, merge_labels, read_income_file
+from .inputs import Source, assign_units, find_files, read_all
+from .problems import Problem, has_errors
+
+INCOME_COLUMNS = ["unit", "account", "name", "counterparty", "file", "sheet", "row", *MEASURES]
+
+
+@dataclass
+class Result:
+    config: Config
+    period: str
+    problems: list[Problem]
+    files: list[Path] = field(default_factory=list)
+    income: pd.DataFrame | None = None  # tidy input rows with their chart line
+    consolidated: Consolidated | None = None
+    rows: pd.DataFrame | None = None  # every report row of every entity
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.problems)
+
+
+def read_income(config: Config, period: str, progress=None) -> tuple[pd.DataFrame, list[Source], list[Problem]]:
+    files = find_files(config, config.inputs.income, period)
+    problems: list[Problem] = []
+    if not files:
+        pattern = config.resolve(config.inputs.income, period)
+        return _empty_income(), [], [Problem(f"inga resultatfiler hittades: {pattern}", check="no_files")]
+    labels = merge_labels(INCOME_LABELS, config.inputs.aliases)
+    args = (config.inputs.income_sheet, config.inputs.max_workbook_bytes, labels, config.inputs.amount_unit)
+    sources = read_all(files, read_income_file, args, progress)
+    for source in sources:
+        problems += source.problems
+    problems += assign_units(sources, config.tree, period, "income")
+    return _income_table(sources), sources, problems
+
+
+def _empty_income() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in INCOME_COLUMNS})
+    for measure in MEASURES:
+        frame[measure] = frame[measure].astype(float)
+    return frame
+
+
+def _income_table(sources: list[Source]) -> pd.DataFrame:
+    """All data rows of all files as one table, built column by column."""
+    columns: dict[str, list] = {c: [] for c in INCOME_COLUMNS}
+    for source in sources:
+        rows = source.rows
+        if rows is None:
+            continue
+        n = len(rows.account)
+        columns["unit"] += rows.unit
+        columns["account"] += rows.account
+        columns["name"] += rows.name
+        columns["counterparty"] += rows.counterparty
+        columns["file"] += [source.display] * n
+        columns["sheet"] += [rows.sheet] * n
+        columns["row"] += rows.row
+        for measure in MEASURES:
+            columns[measure] += rows.amounts[measure]
+    if not columns["account"]:
+        return _empty_income()
+    frame = pd.DataFrame(columns)
+    return frame
+
+
+def consolidate_period(config: Config, period: str, progress=None) -> Result:
+    """Everything `run` needs, or the problems that stop it."""
+    table, sources, problems = read_income(config, period, progress)
+    result = Result(config, period, problems, files=[s.path for s in sources])
+    table = table[table["unit"].notna()]
+    lines, unmapped = map_accounts(table, config.chart)
+    result.problems += unmapped
+    table = table.assign(line=lines)
+    result.income = table
+    if not result.ok:
+        return result
+    result.consolidated = consolidate(table, config.tree, config.eliminations.difference_line)
+    result.rows = report_rows(result.consolidated, config.tree, config.chart)
+    return result

@@ -1,0 +1,76 @@
+"""Problems found in input files or configuration, collected as data.
+
+Readers and checks never print or exit: they return `Problem` records, so that
+`validate` can show every one at once and `run` can refuse to go on when any is an
+error. Rendering happens only at the edges (cli, json, excel).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    unit: str | None = None
+    severity: str = ERROR
+    check: str = "input"
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def location(self) -> str:
+        """`file, sheet, cell` as far as they are known."""
+        parts = [p for p in (self.file, self.sheet and f"blad {self.sheet}", self.cell and f"cell {self.cell}") if p]
+        return ", ".join(parts)
+
+    def line(self) -> str:
+        """One line for stderr: `error: file, blad X, cell B7: message`."""
+        where = self.location()
+        return f"{self.severity}: {where}: {self.message}" if where else f"{self.severity}: {self.message}"
+
+    def as_check(self) -> dict:
+        """The record of SPEC §5 `checks`."""
+        record = {
+            "check": self.check,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.file,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "unit": self.unit,
+        }
+        record.update(self.extra)
+        return record
+
+
+class ConfigError(Exception):
+    """A mistake in region.toml or chart.toml: exit status 2."""
+
+    def __init__(self, file: str, key: str | None, message: str):
+        self.file, self.key, self.message = file, key, message
+        where = f"{file}: {key}" if key else file
+        super().__init__(f"{where}: {message}")
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    return any(p.is_error for p in problems)
+
+
+def cell_name(row: int, col: int) -> str:
+    """Excel name of a zero-based (row, col): (0, 0) -> 'A1'."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"

@@ -1,0 +1,119 @@
+"""Variance tables in the terminal (rich). Renders a `Result`; computes nothing new."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .consolidation import entity_results
+from .formatting import amount, percent
+from .pipeline import Result
+from .sanitize import plain
+
+# (key, Swedish heading), in the order of the seeds' nine-column resultaträkning.
+INCOME_COLUMNS = [
+    ("actual", "Utfall"),
+    ("budget", "Budget"),
+    ("var_budget", "Avvikelse"),
+    ("prior", "Fg år"),
+    ("var_prior", "Avv. fg år"),
+    ("forecast", "Prognos"),
+    ("annual_budget", "Årsbudget"),
+    ("var_forecast", "Avv. prognos"),
+    ("prior_full_year", "Bokslut fg år"),
+]
+VARIANCE_KEYS = {"var_budget", "var_prior", "var_forecast"}
+
+
+def make_console(stream=None, force_terminal: bool | None = None) -> Console:
+    """A console that never asks anything; wide when it writes to a file or a pipe."""
+    console = Console(file=stream, force_terminal=force_terminal, highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        console = Console(file=stream, width=200, highlight=False, color_system=None)
+    return console
+
+
+def money_cell(value: float, unit: str, key: str, bold: bool = False) -> Text:
+    text = Text(amount(value, unit), style="bold" if bold else "")
+    if key in VARIANCE_KEYS and round(value / _factor(unit), 1) < 0:
+        text.stylize("red")
+    return text
+
+
+def _factor(unit: str) -> float:
+    from .config import AMOUNT_UNITS
+
+    return AMOUNT_UNITS[unit]
+
+
+def income_table(result: Result, entity: str, report: str, unit: str) -> Table:
+    config = result.config
+    name = plain(config.tree.entities[entity].name)
+    table = Table(
+        title=f"{name} ({plain(entity)}) – {plain(report)}, ack. {result.period}, {unit}",
+        title_justify="left", show_lines=False, header_style="bold",
+    )
+    table.add_column("", no_wrap=True)
+    for _, heading in INCOME_COLUMNS:
+        table.add_column(heading, justify="right", no_wrap=True)
+    rows = result.rows
+    of_entity = rows[(rows["entity"] == entity) & (rows["report"] == report)].sort_values("position")
+    records = of_entity.to_dict("records")
+    for i, record in enumerate(records):
+        total = bool(record["total"])
+        next_total = i + 1 < len(records) and bool(records[i + 1]["total"])
+        cells = [money_cell(record[k], unit, k, bold=total) for k, _ in INCOME_COLUMNS]
+        table.add_row(Text(plain(record["row"]), style="bold" if total else ""), *cells, end_section=next_total)
+    return table
+
+
+def entity_table(result: Result, parent: str, report: str, unit: str) -> Table | None:
+    """Driftredovisning: one line per child entity with the report's bottom row."""
+    tree = result.config.tree
+    children = tree.children[parent]
+    if not children:
+        return None
+    results = entity_results(result.rows, result.consolidated, result.config.chart, report)
+    table = Table(
+        title=f"Driftredovisning {plain(tree.entities[parent].name)}, ack. {result.period}, {unit}",
+        title_justify="left", header_style="bold",
+    )
+    table.add_column("Enhet", no_wrap=True)
+    for _, heading in INCOME_COLUMNS:
+        table.add_column(heading, justify="right", no_wrap=True)
+    table.add_column("% av intäkter", justify="right", no_wrap=True)
+    for code in [*children, parent]:
+        row = results.loc[code]
+        is_total = code == parent
+        label = "Summa" if is_total else f"{plain(code)} {plain(tree.entities[code].name)}"
+        cells = [money_cell(row[k], unit, k, bold=is_total) for k, _ in INCOME_COLUMNS]
+        pct = row["result_pct_revenue"]
+        table.add_row(
+            Text(label, style="bold" if is_total else ""), *cells,
+            Text(percent(None if pd.isna(pct) else pct)), end_section=code == children[-1],
+        )
+    return table
+
+
+def shown_entities(result: Result, entity: str | None) -> list[str]:
+    """The region and each administration by default; else the entity asked for."""
+    tree = result.config.tree
+    if entity is not None:
+        return [entity]
+    return [tree.root, *tree.administrations()]
+
+
+def print_income(console: Console, result: Result, entity: str | None, report: str, unit: str) -> None:
+    for code in shown_entities(result, entity):
+        console.print(income_table(result, code, report, unit))
+        below = entity_table(result, code, report, unit)
+        if below is not None:
+            console.print(below)
+        console.print()
+
+
+def print_problems(console: Console, problems: list) -> None:
+    for problem in problems:
+        console.print(Text(plain(problem.line())), style="red" if problem.is_error else "yellow")

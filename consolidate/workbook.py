@@ -1,0 +1,297 @@
+"""Opening a unit's workbook safely, and what income and staffing sheets share:
+the header row found by its labels, the title block above it, and cell values.
+
+Nothing found in a file is evaluated: formula cells give their cached value, and a
+formula without one is reported, never computed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
+
+from .numbers import is_blank
+from .problems import ERROR, Problem, cell_name
+
+HEADER_SEARCH_ROWS = 30
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+
+
+@dataclass
+class Sheet:
+    """The cells of one sheet, positioned from A1, and its formula cells without a value."""
+
+    file: str
+    name: str
+    rows: list[list]
+    uncached: set[tuple[int, int]] = field(default_factory=set)
+
+    def value(self, row: int, col: int) -> object:
+        cells = self.rows[row]
+        return cells[col] if col < len(cells) else ""
+
+    def problem(self, row: int | None, col: int | None, message: str, **kw) -> Problem:
+        cell = cell_name(row, col) if row is not None and col is not None else None
+        return Problem(message, file=self.file, sheet=self.name, cell=cell, **kw)
+
+
+def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int) -> tuple[Sheet | None, list[Problem]]:
+    """Open the named (or first) sheet of a workbook, refusing what is not safe to read."""
+    from python_calamine import CalamineWorkbook
+
+    def refuse(message: str) -> tuple[None, list[Problem]]:
+        return None, [Problem(message, file=display)]
+
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        return refuse(f"filen kan inte läsas: {exc.strerror or exc}")
+    if size == 0:
+        return refuse("filen är tom (0 byte)")
+    if size > max_bytes:
+        return refuse(f"filen är {size / 1e6:.0f} MB, över gränsen {max_bytes / 1e6:.0f} MB; den läses inte")
+    if head.startswith(_ZIP_MAGIC):
+        refusal = _check_zip(path, max_bytes)
+        if refusal:
+            return refuse(refusal)
+    elif head.startswith(_CFB_MAGIC):
+        if _ENCRYPTED in path.read_bytes():
+            return refuse("arbetsboken är lösenordsskyddad (krypterad); spara den utan lösenord")
+    else:
+        return refuse(_not_a_workbook(path))
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        names = book.sheet_names
+        if not names:
+            return refuse("arbetsboken har inga blad")
+        if sheet_name is not None and sheet_name not in names:
+            return refuse(f"bladet {sheet_name!r} finns inte; bladen heter {', '.join(names)}")
+        name = sheet_name or names[0]
+        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine's errors are many and not all exported
+        return refuse(_calamine_message(path, exc))
+    sheet = Sheet(display, name, rows)
+    if head.startswith(_ZIP_MAGIC) and path.suffix.lower() in (".xlsx", ".xlsm"):
+        sheet.uncached = _uncached_formulas(path, names.index(name))
+    return sheet, []
+
+
+def _check_zip(path: Path, max_bytes: int) -> str | None:
+    """Refuse a zip that is damaged, or whose parts would expand beyond the limit."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return "filen är ingen läsbar arbetsbok (skadad eller avkortad zip-fil)"
+    if expanded > max_bytes:
+        return (
+            f"arbetsbokens delar skulle packas upp till {expanded / 1e6:.0f} MB, "
+            f"över gränsen {max_bytes / 1e6:.0f} MB; den läses inte"
+        )
+    return None
+
+
+def _not_a_workbook(path: Path) -> str:
+    if path.suffix.lower() in (".csv", ".txt"):
+        return "filen är text, ingen arbetsbok; spara den som .xlsx i Excel"
+    return "filen är ingen arbetsbok (.xlsx, .xlsm, .xls eller .ods)"
+
+
+def _calamine_message(path: Path, exc: Exception) -> str:
+    text = str(exc)
+    if "password" in type(exc).__name__.lower() or "password" in text.lower() or "encrypt" in text.lower():
+        return "arbetsboken är lösenordsskyddad (krypterad); spara den utan lösenord"
+    if path.suffix.lower() in (".xls", ".ods"):
+        return f"arbetsboken kunde inte läsas ({text}); öppna den i Excel och spara som .xlsx"
+    return f"filen är ingen läsbar arbetsbok: {text}"
+
+
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>[^<]+<")
+_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+
+
+def _uncached_formulas(path: Path, index: int) -> set[tuple[int, int]]:
+    """Cells of the sheet that hold a formula but no cached value (zero-based)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = _sheet_part(archive, index)
+            data = archive.read(part) if part else b""
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
+        return set()
+    if not _FORMULA.search(data):
+        return set()
+    found = set()
+    for match in _CELL.finditer(data):
+        body = match.group(2)
+        if body and _FORMULA.search(body) and not _VALUE.search(body):
+            ref = _REF.search(match.group(1))
+            if ref:
+                found.add((int(ref.group(2)) - 1, _column_index(ref.group(1).decode())))
+    return found
+
+
+def _sheet_part(archive: zipfile.ZipFile, index: int) -> str | None:
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    sheets = book.findall("m:sheets/m:sheet", _NS)
+    if index >= len(sheets):
+        return None
+    rel_id = sheets[index].get(f"{{{_NS['r']}}}id")
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    for rel in rels.findall("p:Relationship", _NS):
+        if rel.get("Id") == rel_id:
+            target = rel.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+    return None
+
+
+def _column_index(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number - 1
+
+
+# --- header and title block -------------------------------------------------------
+
+_TRAILING_UNIT = re.compile(r"\s*[\(\[]\s*(kr|tkr|mkr|tim|h|st|%)\s*[\)\]]\s*$|\s+(kr|tkr|mkr)$")
+_SPACE = re.compile(r"\s+")
+
+
+def label_key(text: object) -> str:
+    """A header label as compared: case folded, spaces collapsed, a trailing unit such
+    as "(tkr)" removed."""
+    if not isinstance(text, str):
+        return ""
+    text = _SPACE.sub(" ", text.replace("\u00a0", " ")).strip().casefold()
+    return _TRAILING_UNIT.sub("", text).strip()
+
+
+def label_unit(text: object) -> str | None:
+    """The amount unit stated at the end of a header label, if any."""
+    if not isinstance(text, str):
+        return None
+    match = _TRAILING_UNIT.search(_SPACE.sub(" ", text).strip().casefold())
+    if not match:
+        return None
+    unit = match.group(1) or match.group(2)
+    return unit if unit in ("kr", "tkr", "mkr") else None
+
+
+@dataclass
+class Header:
+    row: int
+    columns: dict[str, int]  # key -> column index
+    units: set[str]  # amount units stated in the labels
+
+
+def find_header(sheet: Sheet, aliases: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> Header | None:
+    """The first row within the first 30 that holds every required label."""
+    lookup = {label_key(a): key for key, names in aliases.items() for a in names}
+    for r, cells in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        columns: dict[str, int] = {}
+        units = set()
+        for c, value in enumerate(cells):
+            key = lookup.get(label_key(value))
+            if key is not None and key not in columns:
+                columns[key] = c
+                unit = label_unit(value)
+                if unit:
+                    units.add(unit)
+        if all(k in columns for k in required):
+            return Header(r, columns, units)
+    return None
+
+
+@dataclass
+class TitleBlock:
+    unit: str | None = None
+    unit_cell: tuple[int, int] | None = None
+    period: str | None = None
+    period_cell: tuple[int, int] | None = None
+    amount_unit: str | None = None
+    amount_unit_cell: tuple[int, int] | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+_TITLE = re.compile(r"^\s*(ansvar|enhet|period|belopp i|belopp)\s*:?\s*(.*?)\s*$", re.I | re.S)
+_PERIOD = re.compile(r"^(\d{4})\s*-\s*(\d{1,2})$")
+
+
+def read_title_block(sheet: Sheet, header_row: int) -> TitleBlock:
+    """`Ansvar: CODE` / `Enhet: CODE`, `Period: YYYY-MM`, `Belopp i tkr` above the header,
+    label and value in one cell after a colon, or the value in the next cell."""
+    block = TitleBlock()
+    for r in range(header_row):
+        cells = sheet.rows[r]
+        for c, value in enumerate(cells):
+            if not isinstance(value, str):
+                continue
+            match = _TITLE.match(value)
+            if not match:
+                continue
+            label, rest = match.group(1).lower(), match.group(2)
+            where = (r, c)
+            if not rest:
+                rest, where = _next_value(cells, c, r)
+            if rest is None or rest == "":
+                continue
+            _title_entry(block, sheet, label, rest, where)
+    return block
+
+
+def _next_value(cells: list, c: int, r: int) -> tuple[object, tuple[int, int]]:
+    for k in range(c + 1, len(cells)):
+        if not is_blank(cells[k]):
+            return cells[k], (r, k)
+    return None, (r, c)
+
+
+def _title_entry(block: TitleBlock, sheet: Sheet, label: str, value: object, where: tuple[int, int]) -> None:
+    if label in ("ansvar", "enhet"):
+        block.unit, block.unit_cell = code_text(value), where
+    elif label == "period":
+        period = period_text(value)
+        if period is None:
+            block.problems.append(sheet.problem(*where, f"perioden {str(value)!r} är inte ÅÅÅÅ-MM"))
+        block.period, block.period_cell = period, where
+    else:
+        unit = str(value).strip().casefold().rstrip(".")
+        if unit in ("kr", "tkr", "mkr", "kronor"):
+            block.amount_unit, block.amount_unit_cell = ("kr" if unit == "kronor" else unit), where
+        else:
+            block.problems.append(sheet.problem(*where, f"beloppsenheten {str(value)!r} är inte kr, tkr eller mkr"))
+
+
+def code_text(value: object) -> str:
+    """A code as text: 1110.0 -> "1110"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def period_text(value: object) -> str | None:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"{value.year:04d}-{value.month:02d}"
+    match = _PERIOD.match(str(value).strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return None
+    return f"{match.group(1)}-{int(match.group(2)):02d}"
+
+
+def error(sheet: Sheet, row: int | None, col: int | None, message: str, unit: str | None = None) -> Problem:
+    return sheet.problem(row, col, message, unit=unit, severity=ERROR)

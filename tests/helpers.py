@@ -1,0 +1,134 @@
+"""Small builders for tests: workbooks and region configurations written on the spot."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+
+ROOT = Path(__file__).resolve().parent.parent
+
+INCOME_HEADER = ["Konto", "Benämning", "Utfall", "Budget", "Utfall fg år", "Årsbudget", "Prognos", "Bokslut fg år"]
+
+CHART = """
+[[line]]
+code = "int"
+name = "Intäkter"
+accounts = ["3"]
+
+[[line]]
+code = "lon"
+name = "Löner"
+accounts = ["40", "41"]
+
+[[line]]
+code = "ovr"
+name = "Övriga kostnader"
+accounts = ["5", "6", "7"]
+
+[[line]]
+code = "diff"
+name = "Differens internposter"
+accounts = ["3999"]
+
+[[report]]
+name = "Resultaträkning"
+rows = [
+  { name = "Intäkter", lines = ["int", "diff"] },
+  { name = "Löner", lines = ["lon"] },
+  { name = "Övriga kostnader", lines = ["ovr"] },
+  { name = "Kostnader", rows = ["Löner", "Övriga kostnader"], total = true },
+  { name = "Resultat", rows = ["Intäkter", "Kostnader"], total = true },
+]
+"""
+
+ENTITIES = [
+    ("ADM", "Förvaltningen", "REG"),
+    ("U1", "Enhet ett", "ADM"),
+    ("U2", "Enhet två", "ADM"),
+]
+
+
+def write_workbook(path: Path, rows: list[list], sheet: str = "Resultat") -> Path:
+    """An .xlsx with the given rows from A1; a str starting with '=' is a formula
+    (openpyxl stores no cached value for it)."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                ws.cell(row=r, column=c, value=value)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def income_rows(unit: str | None, lines: list[tuple], period: str = "2026-04", unit_label: str = "tkr") -> list[list]:
+    """A plain income sheet: title block, header, data rows (account, name, six measures)."""
+    rows: list[list] = []
+    if unit:
+        rows.append(["Ansvar:", unit])
+    rows.append([f"Period: {period}"])
+    rows.append([f"Belopp i {unit_label}"])
+    rows.append([])
+    rows.append(INCOME_HEADER)
+    for account, name, *measures in lines:
+        rows.append([account, name, *measures])
+    return rows
+
+
+def entity_toml(entities: list[tuple]) -> str:
+    parts = []
+    for code, name, parent, *rest in entities:
+        motpart = f"\nmotpart = {json.dumps(rest[0])}" if rest and rest[0] else ""
+        parts.append(f'[[entity]]\ncode = "{code}"\nname = "{name}"\nparent = "{parent}"{motpart}\n')
+    return "\n".join(parts)
+
+
+def write_region(
+    root: Path,
+    entities: list[tuple] | None = None,
+    chart: str = CHART,
+    extra: str = "",
+    amount_unit: str = "tkr",
+) -> Path:
+    """region.toml and chart.toml under root; inputs under root/in/{period}/."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "chart.toml").write_text(chart, encoding="utf-8")
+    text = f"""
+[region]
+code = "REG"
+name = "Testregionen"
+fte_hours_per_year = 1725
+amount_unit = "{amount_unit}"
+chart = "chart.toml"
+
+[inputs]
+income = "in/{{period}}/resultat/*.xlsx"
+staffing = "in/{{period}}/personal/*.xlsx"
+
+[output]
+directory = "out/{{period}}"
+
+{extra}
+
+{entity_toml(entities or ENTITIES)}
+"""
+    path = root / "region.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env.pop("CONSOLIDATE_DEBUG", None)
+    env["COLUMNS"] = "200"
+    return subprocess.run(
+        [sys.executable, "-m", "consolidate", *args],
+        capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout,
+    )
