@@ -98,6 +98,9 @@ def _guard(action) -> int:
     except ConfigError as exc:
         click.echo(f"konfigurationsfel: {exc}", err=True)
         return EXIT_USAGE
+    except BrokenPipeError:  # `consolidate run ... | head`: the reader has gone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt:
         click.echo("avbruten", err=True)
         return 130

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from .config import AMOUNT_UNITS, MEASURES
 from .numbers import is_blank, parse_amount
-from .problems import WARNING, Problem, cell_name
-from .workbook import Sheet, code_text, find_header, open_sheet, read_title_block
+from .problems import WARNING, Problem
+from .workbook import Sheet, SheetRows, code_text, describe, find_header, open_sheet
 
 INCOME_LABELS: dict[str, tuple[str, ...]] = {
     "account": ("Konto",),
@@ -29,30 +29,12 @@ _TOTAL = re.compile(r"^\s*(summa|totalt|resultat)", re.I)
 
 
 @dataclass
-class Stated:
-    """What a sheet says about itself: unit, period, amount unit, with their cells."""
+class IncomeRows(SheetRows):
+    """Data rows of one income sheet: one list per column, amounts in kr."""
 
-    unit: str | None = None
-    unit_cell: str | None = None
-    period: str | None = None
-    period_cell: str | None = None
-    amount_unit: str = "kr"
-
-
-@dataclass
-class SheetRows:
-    """Data rows of one sheet: one list per column, amounts in kr."""
-
-    file: str
-    sheet: str
-    stated: Stated
-    has_unit_column: bool = False
-    unit_column: str = ""
-    unit: list[str | None] = field(default_factory=list)
     account: list[str] = field(default_factory=list)
     name: list[str] = field(default_factory=list)
     counterparty: list[str] = field(default_factory=list)
-    row: list[int] = field(default_factory=list)
     amounts: dict[str, list[float]] = field(default_factory=lambda: {m: [] for m in MEASURES})
 
 
@@ -76,23 +58,15 @@ def account_code(value: object) -> tuple[str, str] | None:
     return None
 
 
-def read_income_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]], default_unit: str) -> tuple[SheetRows | None, list[Problem]]:
+def read_income_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]], default_unit: str) -> tuple[IncomeRows | None, list[Problem]]:
     header = find_header(sheet, labels, ("account", "actual"))
     if header is None:
         what = "bladet är tomt" if not any(any(not is_blank(v) for v in r) for r in sheet.rows) else (
             "ingen rubrikrad med Konto och Utfall bland de 30 första raderna"
         )
         return None, [sheet.problem(None, None, what)]
-    title = read_title_block(sheet, header.row)
-    problems = list(title.problems)
-    stated = Stated(amount_unit=title.amount_unit or _label_unit(header.units) or default_unit)
-    if title.unit:
-        stated.unit, stated.unit_cell = title.unit, _cell(title.unit_cell)
-    if title.period:
-        stated.period, stated.period_cell = title.period, _cell(title.period_cell)
-    rows = SheetRows(sheet.file, sheet.name, stated, has_unit_column="unit" in header.columns)
-    if rows.has_unit_column:
-        rows.unit_column = cell_name(0, header.columns["unit"])[:-1]
+    rows = IncomeRows(sheet.file, sheet.name)
+    problems = describe(rows, sheet, header, default_unit)
     for measure in MEASURES:
         if measure not in header.columns:
             problems.append(sheet.problem(
@@ -103,15 +77,7 @@ def read_income_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]], default_
     return rows, problems
 
 
-def _label_unit(units: set[str]) -> str | None:
-    return next(iter(units)) if len(units) == 1 else None
-
-
-def _cell(position: tuple[int, int] | None) -> str | None:
-    return cell_name(*position) if position else None
-
-
-def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: SheetRows) -> list[Problem]:
+def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: IncomeRows) -> list[Problem]:
     problems: list[Problem] = []
     factor = AMOUNT_UNITS[out.stated.amount_unit]
     measure_cols = [(m, columns[m]) for m in MEASURES if m in columns]
@@ -136,7 +102,7 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Shee
     return problems
 
 
-def _append(out: SheetRows, sheet: Sheet, r: int, columns: dict[str, int], code: tuple[str, str], values: dict, factor: float) -> None:
+def _append(out: IncomeRows, sheet: Sheet, r: int, columns: dict[str, int], code: tuple[str, str], values: dict, factor: float) -> None:
     out.account.append(code[0])
     name = sheet.value(r, columns["name"]) if "name" in columns else ""
     out.name.append(str(name).strip() if not is_blank(name) else code[1])
@@ -208,7 +174,7 @@ def _fmt(value: float) -> str:
 
 
 def read_income_file(path, display: str, sheet_name: str | None, max_bytes: int,
-                     labels: dict[str, tuple[str, ...]], default_unit: str) -> tuple[SheetRows | None, list[Problem]]:
+                     labels: dict[str, tuple[str, ...]], default_unit: str) -> tuple[IncomeRows | None, list[Problem]]:
     """Open and read one income statement workbook; top level so processes can run it."""
     sheet, problems = open_sheet(path, display, sheet_name, max_bytes)
     if sheet is None:

@@ -105,7 +105,7 @@ def assign_units(sources: list[Source], tree: Tree, period: str, kind: str) -> l
             units = _column_units(source, tree, default, problems)
         else:
             units = {default} if default else set()
-            rows.unit = [default] * len(rows.account)
+            rows.unit = [default] * len(rows.row)
             if default is None:
                 problems.append(Problem(
                     f"det framgår inte vilken enhet filen gäller: ange 'Ansvar: KOD' överst "

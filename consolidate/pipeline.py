@@ -13,6 +13,7 @@ import pandas as pd
 from .config import MEASURES, Config
 from .consolidation import Consolidated, consolidate, map_accounts, report_rows
 from .income import INCOME_LABELS, merge_labels, read_income_file
+from .internal import mismatches
 from .inputs import Source, assign_units, find_files, read_all
 from .problems import Problem, has_errors
 
@@ -28,6 +29,7 @@ class Result:
     income: pd.DataFrame | None = None  # tidy input rows with their chart line
     consolidated: Consolidated | None = None
     rows: pd.DataFrame | None = None  # every report row of every entity
+    mismatches: pd.DataFrame | None = None  # internal trade whose two sides disagree
 
     @property
     def ok(self) -> bool:
@@ -88,6 +90,9 @@ def consolidate_period(config: Config, period: str, progress=None) -> Result:
     result.problems += unmapped
     table = table.assign(line=lines)
     result.income = table
+    if config.tree.motpart_owner:
+        result.mismatches, found = mismatches(table[table["line"].notna()], config.tree, config.eliminations)
+        result.problems += found
     if not result.ok:
         return result
     result.consolidated = consolidate(table, config.tree, config.eliminations.difference_line)

@@ -112,8 +112,36 @@ def print_income(console: Console, result: Result, entity: str | None, report: s
         if below is not None:
             console.print(below)
         console.print()
+    mismatch = mismatch_table(result, unit)
+    if mismatch is not None:
+        console.print(mismatch)
 
 
 def print_problems(console: Console, problems: list) -> None:
+    """One line per problem, never wrapped, so each can be grepped and sent on."""
     for problem in problems:
-        console.print(Text(plain(problem.line())), style="red" if problem.is_error else "yellow")
+        console.print(Text(plain(problem.line()), style="red" if problem.is_error else "yellow"), soft_wrap=True)
+
+
+def mismatch_table(result: Result, unit: str) -> Table | None:
+    """Internal trade whose two sides disagree, with both sides and their files."""
+    frame = result.mismatches
+    if frame is None or frame.empty:
+        return None
+    from .income import MEASURE_LABELS
+
+    tree = result.config.tree
+    table = Table(title=f"Internhandel som inte stämmer, {unit}", title_justify="left", header_style="bold")
+    for heading in ("Part", "Motpart", "Mått", "Part mot motpart", "Motpart mot part", "Skillnad", "Filer"):
+        table.add_column(heading, justify="right" if heading in ("Part mot motpart", "Motpart mot part", "Skillnad") else "left")
+    for r in frame.to_dict("records"):
+        files = sorted(set(r["party_files"]) | set(r["counterparty_files"]))
+        table.add_row(
+            f"{plain(r['party'])} {plain(tree.entities[r['party']].name)}",
+            f"{plain(r['counterparty'])} {plain(tree.entities[r['counterparty']].name)}",
+            MEASURE_LABELS[r["measure"]],
+            amount(r["party_amount"], unit), amount(r["counterparty_amount"], unit),
+            Text(amount(r["difference"], unit), style="red"),
+            plain(", ".join(files)),
+        )
+    return table

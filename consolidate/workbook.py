@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
 from .numbers import is_blank
-from .problems import ERROR, Problem, cell_name
+from .problems import Problem, cell_name
 
 HEADER_SEARCH_ROWS = 30
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -293,5 +293,43 @@ def period_text(value: object) -> str | None:
     return f"{match.group(1)}-{int(match.group(2)):02d}"
 
 
-def error(sheet: Sheet, row: int | None, col: int | None, message: str, unit: str | None = None) -> Problem:
-    return sheet.problem(row, col, message, unit=unit, severity=ERROR)
+@dataclass
+class Stated:
+    """What a sheet says about itself: unit, period, amount unit, with their cells."""
+
+    unit: str | None = None
+    unit_cell: str | None = None
+    period: str | None = None
+    period_cell: str | None = None
+    amount_unit: str = "kr"
+
+
+@dataclass
+class SheetRows:
+    """What income and staffing sheets share: where they come from, what they state,
+    and per data row its unit (from an Ansvar/Enhet column, else filled in later) and
+    its row number."""
+
+    file: str
+    sheet: str
+    stated: Stated = field(default_factory=Stated)
+    has_unit_column: bool = False
+    unit_column: str = ""
+    unit: list[str | None] = field(default_factory=list)
+    row: list[int] = field(default_factory=list)
+
+
+def describe(rows: SheetRows, sheet: Sheet, header: Header, default_unit: str) -> list[Problem]:
+    """Fill in what the title block and header state; return the title block's problems."""
+    title = read_title_block(sheet, header.row)
+    units = header.units
+    label_unit = next(iter(units)) if len(units) == 1 else None
+    rows.stated = Stated(amount_unit=title.amount_unit or label_unit or default_unit)
+    if title.unit:
+        rows.stated.unit, rows.stated.unit_cell = title.unit, cell_name(*title.unit_cell)
+    if title.period:
+        rows.stated.period, rows.stated.period_cell = title.period, cell_name(*title.period_cell)
+    rows.has_unit_column = "unit" in header.columns
+    if rows.has_unit_column:
+        rows.unit_column = cell_name(0, header.columns["unit"])[:-1]
+    return list(title.problems)

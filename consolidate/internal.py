@@ -1,0 +1,89 @@
+"""Matching internal trade (SPEC §8): for each pair of parties {X, Y}, what X booked
+against Y plus what Y booked against X must be zero on every measure."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .config import MEASURES, Eliminations
+from .formatting import swedish
+from .income import MEASURE_LABELS
+from .problems import ERROR, WARNING, Problem
+from .tree import Tree
+
+
+def internal_rows(table: pd.DataFrame, tree: Tree) -> pd.DataFrame:
+    """Rows whose Motpart names an entity, with `party` (of the unit) and
+    `counterparty_entity`. A unit under no entity with motpart codes has the region
+    as its party."""
+    owner = tree.motpart_owner
+    internal = table[table["counterparty"].isin(owner.keys())].copy()
+    parties = {u: tree.party(u) or tree.root for u in internal["unit"].unique()}
+    internal["party"] = internal["unit"].map(parties)
+    internal["counterparty_entity"] = internal["counterparty"].map(owner)
+    return internal
+
+
+def mismatches(table: pd.DataFrame, tree: Tree, rules: Eliminations) -> tuple[pd.DataFrame, list[Problem]]:
+    """Pairs and measures where the two sides differ by more than the tolerance.
+
+    Returns one row per (pair, measure) that disagrees, with each side's amount and
+    files, and the matching problems (warnings, or errors when strict)."""
+    internal = internal_rows(table, tree)
+    columns = ["party", "counterparty", "measure", "party_amount", "counterparty_amount", "difference", "party_files", "counterparty_files"]
+    if internal.empty:
+        return pd.DataFrame(columns=columns), []
+    low = internal[["party", "counterparty_entity"]].min(axis=1)
+    high = internal[["party", "counterparty_entity"]].max(axis=1)
+    internal = internal.assign(a=low, b=high)
+    sides = internal.groupby(["a", "b", "party"], sort=True)
+    amounts = sides[list(MEASURES)].sum()
+    files = sides["file"].agg(lambda f: sorted(set(f)))
+    records = []
+    for (a, b), group in amounts.groupby(level=[0, 1], sort=True):
+        for measure in MEASURES:
+            side_a = float(group[measure].get((a, b, a), 0.0))
+            side_b = float(group[measure].get((a, b, b), 0.0)) if a != b else 0.0
+            difference = side_a + side_b
+            if abs(difference) > rules.tolerance:
+                records.append({
+                    "party": a, "counterparty": b, "measure": measure,
+                    "party_amount": side_a, "counterparty_amount": side_b, "difference": difference,
+                    "party_files": files.get((a, b, a), []), "counterparty_files": files.get((a, b, b), []) if a != b else [],
+                })
+    frame = pd.DataFrame(records, columns=columns)
+    return frame, [_problem(r, tree, rules) for r in records]
+
+
+def _problem(record: dict, tree: Tree, rules: Eliminations) -> Problem:
+    a, b = record["party"], record["counterparty"]
+
+    def kr(value: float) -> str:
+        return swedish(value) + " kr"
+
+    def listed(files: list[str]) -> str:
+        if not files:
+            return "inga filer"
+        more = f" och {len(files) - 3} till" if len(files) > 3 else ""
+        return ", ".join(files[:3]) + more
+
+    label = MEASURE_LABELS[record["measure"]]
+    if a == b:
+        text = (
+            f"interna poster inom {a} ({tree.entities[a].name}) går inte jämnt ut: {label} summerar till "
+            f"{kr(record['difference'])} (filer: {listed(record['party_files'])})"
+        )
+    else:
+        text = (
+            f"internhandel {a}–{b} stämmer inte: {label} {a} mot {b} {kr(record['party_amount'])} "
+            f"({listed(record['party_files'])}), {b} mot {a} {kr(record['counterparty_amount'])} "
+            f"({listed(record['counterparty_files'])}), skillnad {kr(record['difference'])}"
+        )
+    return Problem(
+        text, severity=ERROR if rules.strict else WARNING, check="internal_mismatch",
+        extra={
+            "party": a, "counterparty": b, "measure": record["measure"], "difference": record["difference"],
+            "party_amount": record["party_amount"], "counterparty_amount": record["counterparty_amount"],
+            "files": sorted(set(record["party_files"]) | set(record["counterparty_files"])),
+        },
+    )

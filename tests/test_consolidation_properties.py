@@ -1,0 +1,103 @@
+"""Property tests of the roll-up: every entity is the sum of its children, units are
+the sum of their rows, and the variance identities hold, over random trees."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from consolidate.chart import load_chart
+from consolidate.config import MEASURES
+from consolidate.consolidation import consolidate, report_rows
+from consolidate.tree import Entity, Tree
+from helpers import CHART
+
+_DIR = Path(tempfile.mkdtemp())
+(_DIR / "chart.toml").write_text(CHART, encoding="utf-8")
+CHART_OBJ = load_chart(_DIR / "chart.toml")
+LINES = [c for c in CHART_OBJ.line_codes if c != "diff"]
+
+# Whole kronor below 2**53 / 10**4 add exactly in float64, so equality can be exact.
+kronor = st.integers(min_value=-(10**11), max_value=10**11).map(float)
+
+
+@st.composite
+def trees(draw) -> Tree:
+    size = draw(st.integers(min_value=1, max_value=14))
+    entities = [Entity("REG", "Region", None)]
+    for i in range(size):
+        parent = draw(st.sampled_from([e.code for e in entities]))
+        entities.append(Entity(f"E{i}", f"Enhet {i}", parent))
+    return Tree.build(entities, "test")
+
+
+@st.composite
+def regions(draw):
+    tree = draw(trees())
+    units = list(tree.units) or []
+    rows = []
+    for unit in units:
+        for _ in range(draw(st.integers(min_value=0, max_value=5))):
+            line = draw(st.sampled_from(LINES))
+            rows.append({"unit": unit, "line": line, "counterparty": "", **{m: draw(kronor) for m in MEASURES}})
+    table = pd.DataFrame(rows, columns=["unit", "line", "counterparty", *MEASURES])
+    table[list(MEASURES)] = table[list(MEASURES)].astype(float)
+    return tree, table
+
+
+def _line_matrix(consolidated, tree: Tree) -> dict[str, np.ndarray]:
+    index = pd.MultiIndex.from_product([list(tree.entities), list(CHART_OBJ.line_codes)])
+    full = consolidated.lines.reindex(index, fill_value=0.0)
+    return {e: full.loc[e].to_numpy() for e in tree.entities}
+
+
+@settings(max_examples=150, deadline=None)
+@given(regions())
+def test_every_entity_is_the_sum_of_its_children(region):
+    tree, table = region
+    consolidated = consolidate(table, tree, None)
+    values = _line_matrix(consolidated, tree)
+    for code in tree.entities:
+        children = tree.children[code]
+        if children:
+            expected = sum(values[c] for c in children)
+            np.testing.assert_array_equal(values[code], expected)
+        elif code != tree.root:
+            own = table[table["unit"] == code].groupby("line")[list(MEASURES)].sum()
+            own = own.reindex(list(CHART_OBJ.line_codes), fill_value=0.0).to_numpy()
+            np.testing.assert_array_equal(values[code], own)
+
+
+@settings(max_examples=100, deadline=None)
+@given(regions())
+def test_region_total_equals_sum_of_all_rows_and_variances_hold(region):
+    tree, table = region
+    rows = report_rows(consolidate(table, tree, None), tree, CHART_OBJ)
+    region_result = rows[(rows["entity"] == tree.root) & (rows["row"] == "Resultat")].iloc[0]
+    for measure in MEASURES:
+        assert region_result[measure] == table[measure].sum()
+    assert (rows["var_budget"] == rows["actual"] - rows["budget"]).all()
+    assert (rows["var_prior"] == rows["actual"] - rows["prior"]).all()
+    assert (rows["var_forecast"] == rows["forecast"] - rows["annual_budget"]).all()
+    # A total row is the sum of the rows it names.
+    for entity, group in rows.groupby("entity"):
+        by_name = group.set_index("row")
+        kosts = by_name.loc["Löner", "actual"] + by_name.loc["Övriga kostnader", "actual"]
+        assert by_name.loc["Kostnader", "actual"] == kosts
+        assert by_name.loc["Resultat", "actual"] == by_name.loc["Intäkter", "actual"] + kosts
+
+
+def test_every_entity_gets_every_row_of_every_report():
+    tree = Tree.build([Entity("REG", "R", None), Entity("A", "A", "REG"), Entity("U", "U", "A"), Entity("V", "V", "REG")], "t")
+    table = pd.DataFrame([{"unit": "U", "line": "lon", "counterparty": "", **{m: -5.0 for m in MEASURES}}])
+    rows = report_rows(consolidate(table, tree, None), tree, CHART_OBJ)
+    assert len(rows) == len(tree.entities) * sum(len(r.rows) for r in CHART_OBJ.reports)
+    v = rows[(rows["entity"] == "V") & (rows["row"] == "Resultat")].iloc[0]
+    assert v["actual"] == 0.0
+    a = rows[(rows["entity"] == "A") & (rows["row"] == "Löner")].iloc[0]
+    assert a["actual"] == -5.0 and a["var_budget"] == 0.0
