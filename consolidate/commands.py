@@ -53,6 +53,13 @@ def run_command(config_path, period, out_dir, json_path, entity, report_name, un
         from .export import document, write_json
 
         write_json(document(result), json_path)
+    if not no_excel:
+        from .excel import write_report
+
+        directory = out_dir or config.resolve(config.output_directory, period)
+        written = write_report(result, directory, unit or config.amount_unit, report.name)
+        if not quiet:
+            err.print(f"Arbetsbok: {written}", soft_wrap=True)
     if not quiet:
         out = make_console(sys.stdout)
         print_income(out, result, entity, report.name, unit or config.amount_unit)
