@@ -51,13 +51,28 @@ def eliminations(result: Result) -> list[dict]:
     ]
 
 
-def document(result: Result, staffing: list[dict] | None = None) -> dict:
+def staffing(result: Result) -> list[dict]:
+    if result.staffing is None:
+        return []
+    records = result.staffing.to_dict("records")
+    for record in records:
+        for key in ("headcount", "headcount_prior"):
+            value = record[key]
+            if value is not None and float(value).is_integer():
+                record[key] = int(value)
+        for key, value in record.items():
+            if key not in ("entity", "by", "key", "headcount", "headcount_prior") and value is not None:
+                record[key] = float(value)
+    return records
+
+
+def document(result: Result) -> dict:
     return {
         "period": result.period,
         "region": result.config.region_code,
         "entities": entities(result),
         "income": income(result),
-        "staffing": staffing or [],
+        "staffing": staffing(result),
         "eliminations": eliminations(result),
         "checks": [p.as_check() for p in result.problems],
     }

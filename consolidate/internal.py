@@ -55,29 +55,31 @@ def mismatches(table: pd.DataFrame, tree: Tree, rules: Eliminations) -> tuple[pd
     return frame, [_problem(r, tree, rules) for r in records]
 
 
+def list_files(files: list[str], limit: int = 3) -> str:
+    """A few file names and how many more: for one-line messages."""
+    if not files:
+        return "inga filer"
+    more = f" och {len(files) - limit} till" if len(files) > limit else ""
+    return ", ".join(files[:limit]) + more
+
+
 def _problem(record: dict, tree: Tree, rules: Eliminations) -> Problem:
     a, b = record["party"], record["counterparty"]
 
     def kr(value: float) -> str:
         return swedish(value) + " kr"
 
-    def listed(files: list[str]) -> str:
-        if not files:
-            return "inga filer"
-        more = f" och {len(files) - 3} till" if len(files) > 3 else ""
-        return ", ".join(files[:3]) + more
-
     label = MEASURE_LABELS[record["measure"]]
     if a == b:
         text = (
             f"interna poster inom {a} ({tree.entities[a].name}) går inte jämnt ut: {label} summerar till "
-            f"{kr(record['difference'])} (filer: {listed(record['party_files'])})"
+            f"{kr(record['difference'])} (filer: {list_files(record['party_files'])})"
         )
     else:
         text = (
             f"internhandel {a}–{b} stämmer inte: {label} {a} mot {b} {kr(record['party_amount'])} "
-            f"({listed(record['party_files'])}), {b} mot {a} {kr(record['counterparty_amount'])} "
-            f"({listed(record['counterparty_files'])}), skillnad {kr(record['difference'])}"
+            f"({list_files(record['party_files'])}), {b} mot {a} {kr(record['counterparty_amount'])} "
+            f"({list_files(record['counterparty_files'])}), skillnad {kr(record['difference'])}"
         )
     return Problem(
         text, severity=ERROR if rules.strict else WARNING, check="internal_mismatch",

@@ -16,6 +16,8 @@ from .income import INCOME_LABELS, merge_labels, read_income_file
 from .internal import mismatches
 from .inputs import Source, assign_units, find_files, read_all
 from .problems import Problem, has_errors
+from .staffing import STAFF_LABELS, STAFF_MEASURES, read_staffing_file
+from .staffing_ratios import staffing_table
 
 INCOME_COLUMNS = ["unit", "account", "name", "counterparty", "file", "sheet", "row", *MEASURES]
 
@@ -30,6 +32,7 @@ class Result:
     consolidated: Consolidated | None = None
     rows: pd.DataFrame | None = None  # every report row of every entity
     mismatches: pd.DataFrame | None = None  # internal trade whose two sides disagree
+    staffing: pd.DataFrame | None = None  # SPEC §5 staffing key figures per entity
 
     @property
     def ok(self) -> bool:
@@ -81,10 +84,43 @@ def _income_table(sources: list[Source]) -> pd.DataFrame:
     return frame
 
 
+STAFFING_COLUMNS = ["unit", "group", "gender", "age_band", "file", "sheet", "row", *STAFF_MEASURES]
+
+
+def read_staffing(config: Config, period: str, progress=None) -> tuple[pd.DataFrame, list[Source], list[Problem]]:
+    if config.inputs.staffing is None:
+        return pd.DataFrame(columns=STAFFING_COLUMNS), [], []
+    files = find_files(config, config.inputs.staffing, period)
+    if not files:
+        pattern = config.resolve(config.inputs.staffing, period)
+        return pd.DataFrame(columns=STAFFING_COLUMNS), [], [Problem(f"inga personalfiler hittades: {pattern}", check="no_files")]
+    labels = merge_labels(STAFF_LABELS, config.inputs.aliases)
+    args = (config.inputs.staffing_sheet, config.inputs.max_workbook_bytes, labels)
+    sources = read_all(files, read_staffing_file, args, progress)
+    problems = [p for s in sources for p in s.problems]
+    problems += assign_units(sources, config.tree, period, "staffing")
+    columns: dict[str, list] = {c: [] for c in STAFFING_COLUMNS}
+    for source in sources:
+        rows = source.rows
+        if rows is None:
+            continue
+        n = len(rows.row)
+        for key in ("unit", "group", "gender", "age_band", "row"):
+            columns[key] += getattr(rows, key)
+        columns["file"] += [source.display] * n
+        columns["sheet"] += [rows.sheet] * n
+        for measure in STAFF_MEASURES:
+            columns[measure] += rows.values.get(measure, [float("nan")] * n)
+    frame = pd.DataFrame(columns)
+    frame[list(STAFF_MEASURES)] = frame[list(STAFF_MEASURES)].astype(float)
+    return frame, sources, problems
+
+
 def consolidate_period(config: Config, period: str, progress=None) -> Result:
     """Everything `run` needs, or the problems that stop it."""
     table, sources, problems = read_income(config, period, progress)
-    result = Result(config, period, problems, files=[s.path for s in sources])
+    staff, staff_sources, staff_problems = read_staffing(config, period, progress)
+    result = Result(config, period, problems + staff_problems, files=[s.path for s in sources + staff_sources])
     table = table[table["unit"].notna()]
     lines, unmapped = map_accounts(table, config.chart)
     result.problems += unmapped
@@ -97,4 +133,6 @@ def consolidate_period(config: Config, period: str, progress=None) -> Result:
         return result
     result.consolidated = consolidate(table, config.tree, config.eliminations.difference_line)
     result.rows = report_rows(result.consolidated, config.tree, config.chart)
+    staff = staff[staff["unit"].notna()]
+    result.staffing = staffing_table(staff, config.tree, config.fte_hours_per_year, int(period[5:7]))
     return result

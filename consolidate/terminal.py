@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
@@ -111,6 +113,9 @@ def print_income(console: Console, result: Result, entity: str | None, report: s
         below = entity_table(result, code, report, unit)
         if below is not None:
             console.print(below)
+        staff = staffing_table(result, code)
+        if staff is not None:
+            console.print(staff)
         console.print()
     mismatch = mismatch_table(result, unit)
     if mismatch is not None:
@@ -129,19 +134,66 @@ def mismatch_table(result: Result, unit: str) -> Table | None:
     if frame is None or frame.empty:
         return None
     from .income import MEASURE_LABELS
+    from .internal import list_files
 
     tree = result.config.tree
     table = Table(title=f"Internhandel som inte stämmer, {unit}", title_justify="left", header_style="bold")
-    for heading in ("Part", "Motpart", "Mått", "Part mot motpart", "Motpart mot part", "Skillnad", "Filer"):
+    for heading in ("Part", "Motpart", "Mått", "Part mot motpart", "Motpart mot part", "Skillnad", "Filer part", "Filer motpart"):
         table.add_column(heading, justify="right" if heading in ("Part mot motpart", "Motpart mot part", "Skillnad") else "left")
     for r in frame.to_dict("records"):
-        files = sorted(set(r["party_files"]) | set(r["counterparty_files"]))
         table.add_row(
             f"{plain(r['party'])} {plain(tree.entities[r['party']].name)}",
             f"{plain(r['counterparty'])} {plain(tree.entities[r['counterparty']].name)}",
             MEASURE_LABELS[r["measure"]],
             amount(r["party_amount"], unit), amount(r["counterparty_amount"], unit),
             Text(amount(r["difference"], unit), style="red"),
-            plain(", ".join(files)),
+            plain(list_files([Path(f).name for f in r["party_files"]])),
+            plain(list_files([Path(f).name for f in r["counterparty_files"]])),
         )
+    return table
+
+
+STAFF_COLUMNS = [
+    ("headcount", "Anställda", 0),
+    ("headcount_prior", "Anst. fg år", 0),
+    ("fte", "Årsarbetare", 1),
+    ("fte_prior", "Åa fg år", 1),
+    ("fte_change", "Förändring", 1),
+    ("sick_pct", "Sjukfrånvaro %", 1),
+    ("sick_pct_prior", "Sjukfr. % fg år", 1),
+    ("sick_short_pct", "varav dag 1–14 %", 1),
+    ("long_sick_share_pct", "Andel långtid %", 1),
+    ("hired_hours", "Inhyrd tid, tim", 0),
+]
+BREAKDOWN_LABELS = {"gender": {"K": "Kvinnor", "M": "Män"}, "age_band": {"-29": "–29 år", "30-49": "30–49 år", "50-": "50– år"}}
+
+
+def staffing_table(result: Result, entity: str) -> Table | None:
+    """Årsarbetare and sjukfrånvaro of an entity: total, by Kön and by Åldersgrupp."""
+    frame = result.staffing
+    if frame is None:
+        return None
+    rows = frame[(frame["entity"] == entity) & frame["by"].isin([None, "gender", "age_band"])]
+    if rows.empty:
+        return None
+    from .formatting import swedish
+
+    name = plain(result.config.tree.entities[entity].name)
+    table = Table(title=f"Personal {name}, ack. {result.period}", title_justify="left", header_style="bold")
+    table.add_column("", no_wrap=True)
+    for _, heading, _ in STAFF_COLUMNS:
+        table.add_column(heading, justify="right", no_wrap=True)
+    for record in rows.to_dict("records"):
+        by = record["by"]
+        label = "Totalt" if by is None else BREAKDOWN_LABELS.get(by, {}).get(record["key"], plain(record["key"]))
+        fte, prior = record["fte"], record["fte_prior"]
+        record["fte_change"] = None if fte is None or prior is None else fte - prior
+        cells = []
+        for key, _, decimals in STAFF_COLUMNS:
+            value = record[key]
+            text = Text(swedish(value, decimals) if value is not None else "–")
+            if key == "fte_change" and value is not None and round(value, decimals) < 0:
+                text.stylize("red")
+            cells.append(text)
+        table.add_row(Text(label, style="bold" if by is None else ""), *cells)
     return table

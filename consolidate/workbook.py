@@ -228,7 +228,7 @@ class TitleBlock:
     problems: list[Problem] = field(default_factory=list)
 
 
-_TITLE = re.compile(r"^\s*(ansvar|enhet|period|belopp i|belopp)\s*:?\s*(.*?)\s*$", re.I | re.S)
+_TITLE = re.compile(r"^\s*(ansvar|enhet|period|belopp i|belopp)\b\s*:?\s*(.*?)\s*$", re.I | re.S)
 _PERIOD = re.compile(r"^(\d{4})\s*-\s*(\d{1,2})$")
 
 

@@ -96,8 +96,12 @@ def write_region(
     chart: str = CHART,
     extra: str = "",
     amount_unit: str = "tkr",
+    staffing: bool = False,
 ) -> Path:
-    """region.toml and chart.toml under root; inputs under root/in/{period}/."""
+    """region.toml and chart.toml under root; inputs under root/in/{period}/.
+
+    Staffing sheets are asked for only with `staffing=True`, so a test of income
+    statements need not write them."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "chart.toml").write_text(chart, encoding="utf-8")
     text = f"""
@@ -110,7 +114,7 @@ chart = "chart.toml"
 
 [inputs]
 income = "in/{{period}}/resultat/*.xlsx"
-staffing = "in/{{period}}/personal/*.xlsx"
+{'staffing = "in/{period}/personal/*.xlsx"' if staffing else ""}
 
 [output]
 directory = "out/{{period}}"

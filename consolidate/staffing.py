@@ -1,0 +1,157 @@
+"""Reading one staffing workbook (SPEC §2): hours worked, scheduled, sick and hired,
+this year and last, per row (one row, or rows per group / gender / age band).
+
+Shares the header search, title block and number rules with income statements.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .numbers import is_blank, parse_amount
+from .problems import WARNING, Problem
+from .workbook import Sheet, SheetRows, code_text, describe, find_header, open_sheet
+
+BASE_LABELS = {
+    "headcount": "Anställda",
+    "hours_worked": "Arbetad tid",
+    "hours_scheduled": "Ordinarie arbetstid",
+    "sick_hours": "Sjukfrånvaro",
+    "sick_short_hours": "Sjukfrånvaro dag 1-14",
+    "sick_long_hours": "Sjukfrånvaro 60- dagar",
+    "hired_hours": "Inhyrd tid",
+}
+# Every measure this year and the same months last year ("... fg år").
+STAFF_MEASURES = tuple(k for base in BASE_LABELS for k in (base, f"{base}_prior"))
+STAFF_LABELS: dict[str, tuple[str, ...]] = {
+    "group": ("Personalgrupp",),
+    "gender": ("Kön",),
+    "age_band": ("Åldersgrupp",),
+    "unit": ("Ansvar", "Enhet"),
+    **{base: (label,) for base, label in BASE_LABELS.items()},
+    **{f"{base}_prior": (f"{label} fg år",) for base, label in BASE_LABELS.items()},
+}
+DIMENSIONS = ("gender", "age_band", "group")
+GENDERS = {"k": "K", "kvinna": "K", "kvinnor": "K", "m": "M", "man": "M", "män": "M"}
+AGE_BANDS = ("-29", "30-49", "50-")
+_AGE = re.compile(r"^\s*(?:(\d+)?\s*[-–]\s*(\d+)?)\s*(?:år)?\s*$", re.I)
+_TOTAL = re.compile(r"^\s*(summa|totalt)", re.I)
+
+
+def label_of(key: str) -> str:
+    return STAFF_LABELS[key][0]
+
+
+@dataclass
+class StaffingRows(SheetRows):
+    """Data rows of one staffing sheet; a measure whose column is missing is absent
+    from `values` (its totals are then unknown, not zero)."""
+
+    group: list[str | None] = field(default_factory=list)
+    gender: list[str | None] = field(default_factory=list)
+    age_band: list[str | None] = field(default_factory=list)
+    values: dict[str, list[float]] = field(default_factory=dict)
+    dimensions: tuple[str, ...] = ()
+
+
+def age_band(value: object) -> str | None:
+    """`-29`, `30-49`, `50-` (also `0-29`, `50 år-`, with en dash)."""
+    text = code_text(value).replace("år", "").strip()
+    match = _AGE.match(text)
+    if not match:
+        return None
+    low, high = match.groups()
+    if high and int(high) <= 29 and (not low or int(low) < 30):
+        return "-29"
+    if low and high and int(low) == 30 and int(high) == 49:
+        return "30-49"
+    if low and int(low) == 50 and not high:
+        return "50-"
+    return None
+
+
+def read_staffing_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]]) -> tuple[StaffingRows | None, list[Problem]]:
+    header = find_header(sheet, labels, ("hours_worked",))
+    if header is None:
+        empty = not any(any(not is_blank(v) for v in r) for r in sheet.rows)
+        what = "bladet är tomt" if empty else "ingen rubrikrad med Arbetad tid bland de 30 första raderna"
+        return None, [sheet.problem(None, None, what)]
+    rows = StaffingRows(sheet.file, sheet.name)
+    problems = describe(rows, sheet, header, "kr")
+    columns = header.columns
+    rows.dimensions = tuple(d for d in DIMENSIONS if d in columns)
+    measures = [m for m in STAFF_MEASURES if m in columns]
+    rows.values = {m: [] for m in measures}
+    for m in STAFF_MEASURES:
+        if m not in columns and not m.endswith("_prior"):
+            problems.append(sheet.problem(
+                header.row, None, f"kolumnen {label_of(m)} saknas; nyckeltal som bygger på den blir tomma",
+                severity=WARNING, check="missing_measure",
+            ))
+    for r in range(header.row + 1, len(sheet.rows)):
+        if _skip(sheet, r, columns):
+            continue
+        _read_row(sheet, r, columns, measures, rows, problems)
+    return rows, problems
+
+
+def _skip(sheet: Sheet, r: int, columns: dict[str, int]) -> bool:
+    """Blank rows, and total rows (`Summa`, `Totalt`) that repeat the data."""
+    cells = sheet.rows[r]
+    if all(is_blank(cells[c]) for c in columns.values() if c < len(cells)):
+        return True
+    first_text = next((v for v in cells if isinstance(v, str) and v.strip()), None)
+    return first_text is not None and bool(_TOTAL.match(first_text))
+
+
+def _read_row(sheet: Sheet, r: int, columns: dict, measures: list[str], out: StaffingRows, problems: list[Problem]) -> None:
+    for measure in measures:
+        c = columns[measure]
+        value = sheet.value(r, c)
+        if (r, c) in sheet.uncached and is_blank(value):
+            problems.append(sheet.problem(r, c, "formel utan sparat värde; öppna filen i Excel, räkna om och spara"))
+            number = 0.0
+        else:
+            number = parse_amount(value)
+            if number is None or number < 0:
+                problems.append(sheet.problem(r, c, f"{str(value)[:40]!r} är inget antal timmar eller personer"))
+                number = 0.0
+        out.values[measure].append(number)
+    out.gender.append(_dimension(sheet, r, columns, "gender", problems))
+    out.age_band.append(_dimension(sheet, r, columns, "age_band", problems))
+    out.group.append(_dimension(sheet, r, columns, "group", problems))
+    if "unit" in columns:
+        unit = sheet.value(r, columns["unit"])
+        out.unit.append(None if is_blank(unit) else code_text(unit))
+    out.row.append(r + 1)
+
+
+def _dimension(sheet: Sheet, r: int, columns: dict, key: str, problems: list[Problem]) -> str | None:
+    if key not in columns:
+        return None
+    value = sheet.value(r, columns[key])
+    if is_blank(value):
+        problems.append(sheet.problem(r, columns[key], f"{label_of(key)} saknas på raden"))
+        return None
+    if key == "gender":
+        gender = GENDERS.get(str(value).strip().casefold())
+        if gender is None:
+            problems.append(sheet.problem(r, columns[key], f"kön {str(value)[:20]!r} är varken K eller M"))
+        return gender
+    if key == "age_band":
+        band = age_band(value)
+        if band is None:
+            problems.append(sheet.problem(r, columns[key], f"åldersgruppen {str(value)[:20]!r} är inte -29, 30-49 eller 50-"))
+        return band
+    return code_text(value)
+
+
+def read_staffing_file(path, display: str, sheet_name: str | None, max_bytes: int,
+                       labels: dict[str, tuple[str, ...]]) -> tuple[StaffingRows | None, list[Problem]]:
+    """Open and read one staffing workbook; top level so processes can run it."""
+    sheet, problems = open_sheet(path, display, sheet_name, max_bytes)
+    if sheet is None:
+        return None, problems
+    rows, more = read_staffing_sheet(sheet, labels)
+    return rows, problems + more
