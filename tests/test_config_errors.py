@@ -205,3 +205,18 @@ accounts = ["40255"]
     assert chart.line_of("402550") == "spec"
     assert chart.line_of("402560") == "ovr"
     assert chart.line_of("5011") is None
+
+
+def test_alias_for_unknown_measure_key(tmp_path):
+    # a misspelt key would silently leave the alias unused, and every file "without header"
+    config = write_region(tmp_path, extra='[inputs.aliases]\nactuall = ["Utfall hittills"]\n')
+    inputs(tmp_path)
+    assert_config_error(tmp_path, config, "region.toml", "inputs.aliases.actuall")
+
+
+def test_bad_display_unit_option(tmp_path):
+    config = write_region(tmp_path)
+    inputs(tmp_path)
+    result = run(tmp_path, config, "--unit", "Mkr")
+    assert result.returncode == 2
+    assert "--unit" in result.stderr
