@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from .config import load_config
 from .problems import ConfigError, Problem
-from .terminal import make_console, print_income, print_problems
+from .terminal import make_console, print_income, print_problems, print_problems_by_unit
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -26,7 +26,8 @@ def _load(config, period: str):
     from .pipeline import consolidate_period
 
     err = make_console(sys.stderr)
-    total = len(find_files(config, config.inputs.income, period))
+    patterns = [p for p in (config.inputs.income, config.inputs.staffing) if p]
+    total = sum(len(find_files(config, p, period)) for p in patterns)
     progress, tick = _progress(err, total)
     if progress:
         with progress:
@@ -71,7 +72,7 @@ def validate_command(config_path, period, json_path) -> int:
     result, _ = _load(config, period)
     problems: list[Problem] = result.problems
     out = make_console(sys.stdout)
-    print_problems(out, problems)
+    print_problems_by_unit(out, problems, config.tree)
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     out.print(f"{len(result.files)} filer lästa: {errors} fel, {warnings} varningar")

@@ -114,7 +114,10 @@ def load_config(path: str | Path) -> Config:
     amount_unit = _unit(region, "amount_unit", file, "region", "tkr")
     tree = _load_tree(doc, code, name, file)
     chart_name = _text(region, "chart", file, "region", default="chart.toml")
-    chart = load_chart(path.parent / chart_name)
+    chart_path = path.parent / chart_name
+    if not chart_path.is_file():
+        raise ConfigError(file, "region.chart", f"kontoplanen {chart_path} finns inte")
+    chart = load_chart(chart_path)
     inputs = _load_inputs(doc, file)
     output = _table(doc, "output", file, required=False)
     out_dir = _text(output, "directory", file, "output", default="reports/{period}")
@@ -124,8 +127,17 @@ def load_config(path: str | Path) -> Config:
 
 def _load_inputs(doc: dict, file: str) -> Inputs:
     table = _table(doc, "inputs", file)
+    from .income import INCOME_LABELS
+    from .staffing import STAFF_LABELS
+
+    known = set(INCOME_LABELS) | set(STAFF_LABELS)
     aliases: dict[str, tuple[str, ...]] = {}
-    for key, value in table.get("aliases", {}).items():
+    raw_aliases = table.get("aliases", {})
+    if not isinstance(raw_aliases, dict):
+        raise ConfigError(file, "inputs.aliases", "måste vara en tabell: nyckel = [rubriker]")
+    for key, value in raw_aliases.items():
+        if key not in known:
+            raise ConfigError(file, f"inputs.aliases.{key}", f"okänd nyckel; välj bland {', '.join(sorted(known))}")
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

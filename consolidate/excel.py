@@ -24,10 +24,12 @@ Everything that comes from input files or configuration is written with
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import os
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -66,6 +68,7 @@ FIXED_SHEETS = ("Driftredovisning", "Personal", "Internhandel", "Kontroller", "D
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _TEXT_WIDTH_CAP = 70
+COMPRESSION = 6  # zlib level of the package
 
 
 def workbook_name(result: Result) -> str:
@@ -611,57 +614,49 @@ class Writer:
         ws.set_column(6, 6, 100)
 
     def data_sheets(self) -> None:
-        """One row per entity, report, report row and measure; amounts in kr, unrounded."""
+        """One row per entity, report, report row and measure; amounts in kr, unrounded.
+
+        XlsxWriter writes each Data sheet's header, filter, panes and print setup; the
+        rows themselves (most of the workbook's cells) are generated as sheet XML by
+        `DataRows` and put into the package afterwards, about ten times faster than
+        one Python call per cell."""
         rows = self.result.rows
         keys = [k for k, _ in INCOME_COLUMNS]
         headings = ["Period", "Enhet", "Namn", "Nivå", "Rapport", "Rad", "Mått", "Belopp (kr)"]
-        measure_names = [h for _, h in INCOME_COLUMNS]
-        values = rows[keys].to_numpy(dtype=float)
-        entities = [text(e) for e in rows["entity"]]
-        names = [self.entity_names.get(e, "") for e in rows["entity"]]
-        levels = [LEVEL_NAMES[self.levels[e]] if e in self.levels else "" for e in rows["entity"]]
-        reports = [text(r) for r in rows["report"]]
-        labels = [text(r) for r in rows["row"]]
-        period = self.period
-        per_sheet = MAX_ROWS - 1
-        n_measures = len(keys)
-        total = len(entities) * n_measures
-        n_sheets = max(1, -(-total // per_sheet))
+        codes = rows["entity"].tolist()
+        self.data = DataRows(
+            period=self.period,
+            prefixes=[
+                (text(e), self.entity_names.get(e, ""), LEVEL_NAMES.get(self.levels.get(e), ""), text(rp), text(lb))
+                for e, rp, lb in zip(codes, rows["report"].tolist(), rows["row"].tolist())
+            ],
+            measures=[h for _, h in INCOME_COLUMNS],
+            values=rows[keys].to_numpy(dtype=float),
+        )
+        # The index of the kr format, as a cell written with it would get it.
+        self.data_style = self.f.kr._get_xf_index()
+        per_sheet = (MAX_ROWS - 1) // len(keys)  # source rows per sheet: every measure of a row on one sheet
         f = self.f
-        i = 0  # source row
-        for s in range(n_sheets):
+        labels = set(self.data.labels())
+        for s, start in enumerate(range(0, max(1, len(codes)), per_sheet)):
+            stop = min(len(codes), start + per_sheet)
             name = "Data" if s == 0 else self.names.make(f"Data ({s + 1})", fallback=f"Data {s + 1}")
             ws = self.sheet(name, "Data", landscape=False)
             for col, heading in enumerate(headings):
                 ws.write_string(0, col, heading, f.head_num if col == 7 else f.head)
-            string, number = ws.write_string, ws.write_number
-            r = 1
-            limit = per_sheet - n_measures + 1
-            kr = f.kr
-            while i < len(entities) and r <= limit:
-                e, n, lv, rp, lb, vals = entities[i], names[i], levels[i], reports[i], labels[i], values[i]
-                for k in range(n_measures):
-                    string(r, 0, period)
-                    string(r, 1, e)
-                    string(r, 2, n)
-                    string(r, 3, lv)
-                    string(r, 4, rp)
-                    string(r, 5, lb)
-                    string(r, 6, measure_names[k])
-                    number(r, 7, vals[k], kr)
-                    r += 1
-                i += 1
+            last = (stop - start) * len(keys)
             ws.freeze_panes(1, 0)
             ws.repeat_rows(0)
-            ws.autofilter(0, 0, max(r - 1, 1), len(headings) - 1)
+            ws.autofilter(0, 0, max(last, 1), len(headings) - 1)
             ws.set_column(0, 0, 9)
             ws.set_column(1, 1, _text_width(self.tree.entities, minimum=8, cap=20))
             ws.set_column(2, 2, _text_width(self.entity_names.values(), minimum=20, cap=45))
             ws.set_column(3, 3, 12)
             ws.set_column(4, 4, _text_width([r.name for r in self.config.chart.reports], minimum=14, cap=35))
-            ws.set_column(5, 5, _text_width(set(labels), minimum=20, cap=45))
+            ws.set_column(5, 5, _text_width(labels, minimum=20, cap=45))
             ws.set_column(6, 6, 13)
-            ws.set_column(7, 7, 16)
+            ws.set_column(7, 7, 16, f.kr)
+            self.data.sheets.append((ws, start, stop))
 
     def write(self) -> None:
         for fixed in FIXED_SHEETS:
@@ -698,6 +693,108 @@ class Writer:
         book.set_custom_property("Version", __version__)
 
 
+_XML_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ESCAPED_CHAR = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
+_CHUNK_ROWS = 20_000
+
+
+def _inline(value: str) -> str:
+    """An inline-string cell body, escaped as XlsxWriter escapes it (XML entities, and
+    a literal `_xHHHH_` protected so Excel does not decode it)."""
+    value = _ESCAPED_CHAR.sub(r"_x005F\1", _XML_INVALID.sub("", value)).translate(_XML_ESCAPE)
+    space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
+    return f"<is><t{space}>{value}</t></is>"
+
+
+class DataRows:
+    """The long rows of the Data sheets, rendered straight to sheet XML."""
+
+    def __init__(self, period: str, prefixes: list[tuple[str, ...]], measures: list[str], values) -> None:
+        self.period = period
+        self.prefixes = prefixes  # per source row: code, name, level, report, row label
+        self.measures = measures
+        self.values = values  # source rows x measures, kr
+        self.sheets: list[tuple[object, int, int]] = []  # (worksheet, first source row, stop)
+
+    def labels(self) -> list[str]:
+        return [p[4] for p in self.prefixes]
+
+    def chunks(self, start: int, stop: int, style: int):
+        """Sheet XML rows 2.. for source rows [start, stop), as UTF-8 chunks."""
+        period = _inline(self.period)
+        measures = [_inline(m) for m in self.measures]
+        cache: dict[str, str] = {}
+
+        def inline(value: str) -> str:
+            found = cache.get(value)
+            if found is None:
+                found = cache[value] = _inline(value)
+            return found
+
+        out: list[str] = []
+        r = 1
+        values = self.values[start:stop].tolist()
+        for i in range(start, stop):
+            code, name, level, report, label = (inline(v) for v in self.prefixes[i])
+            for k, value in enumerate(values[i - start]):
+                r += 1
+                amount = f'<c r="H{r}" s="{style}"><v>{value!r}</v></c>' if math.isfinite(value) else ""
+                out.append(
+                    f'<row r="{r}" spans="1:8"><c r="A{r}" t="inlineStr">{period}</c>'
+                    f'<c r="B{r}" t="inlineStr">{code}</c><c r="C{r}" t="inlineStr">{name}</c>'
+                    f'<c r="D{r}" t="inlineStr">{level}</c><c r="E{r}" t="inlineStr">{report}</c>'
+                    f'<c r="F{r}" t="inlineStr">{label}</c><c r="G{r}" t="inlineStr">{measures[k]}</c>'
+                    f"{amount}</row>"
+                )
+            if len(out) >= _CHUNK_ROWS:
+                yield "".join(out).encode("utf-8")
+                out.clear()
+        if out:
+            yield "".join(out).encode("utf-8")
+        self.last_row = r
+
+
+def _sheet_part(book: xlsxwriter.Workbook, ws) -> str:
+    """The package part XlsxWriter gave a worksheet (chart sheets are numbered apart)."""
+    index = 0
+    for sheet in book.worksheets():
+        if sheet.is_chartsheet:
+            continue
+        index += 1
+        if sheet is ws:
+            return f"xl/worksheets/sheet{index}.xml"
+    raise LookupError(ws.name)
+
+
+def _package(book: xlsxwriter.Workbook, buffer: io.BytesIO, path: str, data: DataRows | None) -> None:
+    """Copy XlsxWriter's package into `path`, streaming the Data rows into their sheets."""
+    parts = {}
+    if data is not None:
+        for ws, start, stop in data.sheets:
+            parts[_sheet_part(book, ws)] = (start, stop)
+        style = data.style
+    buffer.seek(0)
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION) as out:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename not in parts:
+                out.writestr(info, body, compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION)
+                continue
+            start, stop = parts[info.filename]
+            xml = body.decode("utf-8")
+            head, tail = xml.split("</sheetData>", 1)
+            if "Belopp (kr)" not in head:
+                raise RuntimeError(f"{info.filename} is not a Data sheet")
+            n_rows = (stop - start) * len(data.measures)
+            head = head.replace('<dimension ref="A1:H1"/>', f'<dimension ref="A1:H{n_rows + 1}"/>', 1)
+            with out.open(info.filename, "w") as handle:
+                handle.write(head.encode("utf-8"))
+                for chunk in data.chunks(start, stop, style):
+                    handle.write(chunk)
+                handle.write(("</sheetData>" + tail).encode("utf-8"))
+
+
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
@@ -723,15 +820,19 @@ def write_report(result: Result, directory: Path, unit: str, report_name: str | 
     os.close(fd)
     book = None
     try:
-        book = xlsxwriter.Workbook(tmp, {
+        buffer = io.BytesIO()
+        book = xlsxwriter.Workbook(buffer, {
             "constant_memory": True,
             "strings_to_formulas": False,
             "strings_to_numbers": False,
             "strings_to_urls": False,
         })
         created = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
-        Writer(book, result, unit, report.name, created).write()
+        writer = Writer(book, result, unit, report.name, created)
+        writer.write()
         book.close()
+        writer.data.style = writer.data_style
+        _package(book, buffer, tmp, writer.data)
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_umask())

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from .config import Config
-from .problems import Problem
+from .problems import WARNING, Problem
 from .tree import Tree
 from .workbook import open_sheet
 
@@ -28,10 +28,33 @@ class Source:
     problems: list[Problem]
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
 def find_files(config: Config, pattern: str, period: str) -> list[Path]:
-    resolved = config.resolve(pattern, period)
-    found = glob.glob(str(resolved))
-    return sorted(Path(p) for p in found if not Path(p).name.startswith(("~$", ".~lock")) and Path(p).is_file())
+    """Files matching the pattern; a pattern ending in `.xlsx` also finds the same names
+    with other endings, so an `.xls` or a `.csv` sent instead is read or reported,
+    not silently passed over. Excel's lock files and hidden files are left out."""
+    resolved = str(config.resolve(pattern, period))
+    found = set(glob.glob(resolved))
+    if resolved.lower().endswith(".xlsx"):
+        found.update(glob.glob(resolved[:-5] + ".*"))
+    paths = (Path(p) for p in found)
+    return sorted(p for p in paths if not p.name.startswith(("~$", ".")) and p.is_file())
+
+
+def not_workbooks(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    """Split off files whose ending says they are no workbook, with a warning each."""
+    keep, problems = [], []
+    for path in paths:
+        if path.suffix.lower() in WORKBOOK_SUFFIXES:
+            keep.append(path)
+        else:
+            problems.append(Problem(
+                "filen är ingen arbetsbok (.xlsx, .xlsm, .xls eller .ods) och lästes inte; spara den som .xlsx",
+                file=display_name(path), severity=WARNING, check="not_a_workbook",
+            ))
+    return keep, problems
 
 
 def display_name(path: Path) -> str:
@@ -180,3 +203,20 @@ def _coverage(tree: Tree, covered: dict[str, list[str]], sources: list[Source], 
                 unit=unit, file=files[0], check="duplicate_unit",
             ))
     return problems
+
+
+def attach_units(problems: list[Problem], sources: list[Source], tree: Tree) -> list[Problem]:
+    """Name the unit on each problem of a file that belongs to one unit, so problems
+    can be listed unit by unit and sent back to whoever delivered the file."""
+    from dataclasses import replace
+
+    codes = {code.casefold(): code for code in tree.units}
+    unit_of: dict[str, str] = {}
+    for source in sources:
+        units = {u for u in (source.rows.unit if source.rows is not None else []) if u}
+        if not units and source.rows is None:
+            found = unit_from_filename(source.path.name, codes)
+            units = {found} if found else set()
+        if len(units) == 1:
+            unit_of[source.display] = units.pop()
+    return [replace(p, unit=unit_of[p.file]) if p.unit is None and p.file in unit_of else p for p in problems]

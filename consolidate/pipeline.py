@@ -14,7 +14,7 @@ from .config import MEASURES, Config
 from .consolidation import Consolidated, consolidate, map_accounts, report_rows
 from .income import INCOME_LABELS, merge_labels, read_income_file
 from .internal import mismatches
-from .inputs import Source, assign_units, find_files, read_all
+from .inputs import Source, assign_units, attach_units, find_files, not_workbooks, read_all
 from .problems import Problem, has_errors
 from .staffing import STAFF_LABELS, STAFF_MEASURES, read_staffing_file
 from .staffing_ratios import staffing_table
@@ -40,18 +40,17 @@ class Result:
 
 
 def read_income(config: Config, period: str, progress=None) -> tuple[pd.DataFrame, list[Source], list[Problem]]:
-    files = find_files(config, config.inputs.income, period)
-    problems: list[Problem] = []
+    files, problems = not_workbooks(find_files(config, config.inputs.income, period))
     if not files:
         pattern = config.resolve(config.inputs.income, period)
-        return _empty_income(), [], [Problem(f"inga resultatfiler hittades: {pattern}", check="no_files")]
+        return _empty_income(), [], problems + [Problem(f"inga resultatfiler hittades: {pattern}", check="no_files")]
     labels = merge_labels(INCOME_LABELS, config.inputs.aliases)
     args = (config.inputs.income_sheet, config.inputs.max_workbook_bytes, labels, config.inputs.amount_unit)
     sources = read_all(files, read_income_file, args, progress)
     for source in sources:
         problems += source.problems
     problems += assign_units(sources, config.tree, period, "income")
-    return _income_table(sources), sources, problems
+    return _income_table(sources), sources, attach_units(problems, sources, config.tree)
 
 
 def _empty_income() -> pd.DataFrame:
@@ -90,15 +89,16 @@ STAFFING_COLUMNS = ["unit", "group", "gender", "age_band", "file", "sheet", "row
 def read_staffing(config: Config, period: str, progress=None) -> tuple[pd.DataFrame, list[Source], list[Problem]]:
     if config.inputs.staffing is None:
         return pd.DataFrame(columns=STAFFING_COLUMNS), [], []
-    files = find_files(config, config.inputs.staffing, period)
+    files, problems = not_workbooks(find_files(config, config.inputs.staffing, period))
     if not files:
         pattern = config.resolve(config.inputs.staffing, period)
-        return pd.DataFrame(columns=STAFFING_COLUMNS), [], [Problem(f"inga personalfiler hittades: {pattern}", check="no_files")]
+        return pd.DataFrame(columns=STAFFING_COLUMNS), [], problems + [Problem(f"inga personalfiler hittades: {pattern}", check="no_files")]
     labels = merge_labels(STAFF_LABELS, config.inputs.aliases)
     args = (config.inputs.staffing_sheet, config.inputs.max_workbook_bytes, labels)
     sources = read_all(files, read_staffing_file, args, progress)
-    problems = [p for s in sources for p in s.problems]
+    problems += [p for s in sources for p in s.problems]
     problems += assign_units(sources, config.tree, period, "staffing")
+    problems = attach_units(problems, sources, config.tree)
     columns: dict[str, list] = {c: [] for c in STAFFING_COLUMNS}
     for source in sources:
         rows = source.rows

@@ -197,3 +197,15 @@ def staffing_table(result: Result, entity: str) -> Table | None:
             cells.append(text)
         table.add_row(Text(label, style="bold" if by is None else ""), *cells)
     return table
+
+
+def print_problems_by_unit(console: Console, problems: list, tree) -> None:
+    """`validate`'s listing: problems grouped under each unit in tree order, then the rest."""
+    order = {code: i for i, code in enumerate(tree.entities)}
+    groups: dict[str | None, list] = {}
+    for problem in problems:
+        groups.setdefault(problem.unit if problem.unit in order else None, []).append(problem)
+    for unit in sorted(groups, key=lambda u: order.get(u, len(order))):
+        heading = f"{unit} {tree.entities[unit].name}" if unit else "Övrigt"
+        console.print(Text(plain(heading), style="bold"), soft_wrap=True)
+        print_problems(console, groups[unit])
