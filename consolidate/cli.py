@@ -57,24 +57,65 @@ def main():
     """
 
 
+def run_options(f):
+    """The options `run` and `close` share."""
+    options = [
+        click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output directory (overrides [output] directory)."),
+        click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the figures as JSON (SPEC §5), in kr."),
+        click.option("--entity", help="Show this entity's subtree instead of the region and administrations."),
+        click.option("--report", "report_name", help="Report layout of the chart (default: the first)."),
+        click.option("--unit", type=click.Choice(["kr", "tkr", "mkr"]), help="Display unit (default: [region] amount_unit)."),
+        click.option("--no-excel", is_flag=True, help="Do not write the Excel workbook."),
+        click.option("--quiet", "-q", is_flag=True, help="Print only errors and a one-line summary (for cron)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
 @main.command()
 @config_option
 @period_option
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output directory (overrides [output] directory).")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the figures as JSON (SPEC §5), in kr.")
-@click.option("--entity", help="Show this entity's subtree instead of the region and administrations.")
-@click.option("--report", "report_name", help="Report layout of the chart (default: the first).")
-@click.option("--unit", type=click.Choice(["kr", "tkr", "mkr"]), help="Display unit (default: [region] amount_unit).")
-@click.option("--no-excel", is_flag=True, help="Do not write the Excel workbook.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def run(config_path, period, out_dir, json_path, entity, report_name, unit, no_excel, quiet):
-    """Read, check and consolidate a period; print the variance tables.
+@run_options
+def run(config_path, period, **options):
+    """Read, check and consolidate a period; print the variance tables and write the
+    Excel workbook.
 
     Example: consolidate run --config config/region.toml --period 2026-04 --json out.json
     """
-    from .commands import run_command
+    from .commands import RunOptions, run_command
 
-    sys.exit(_guard(lambda: run_command(config_path, period, out_dir, json_path, entity, report_name, unit, no_excel, quiet)))
+    sys.exit(_guard(lambda: run_command(config_path, period, RunOptions(**options))))
+
+
+@main.command()
+@config_option
+@period_option
+@run_options
+@click.option("--reopen", is_flag=True, help="Record changed inputs of a closed period as a new version.")
+def close(config_path, period, **options):
+    """Run, then record the period in the history store beside the config.
+
+    Closing again with the same inputs changes nothing; with changed inputs it is
+    refused (exit 1) unless --reopen is given.
+
+    Example (crontab, 06:00 on the 5th): consolidate close --config /srv/region/region.toml --period previous --quiet
+    """
+    from .commands import RunOptions, run_command
+
+    sys.exit(_guard(lambda: run_command(config_path, period, RunOptions(**options), close=True)))
+
+
+@main.command()
+@config_option
+def history(config_path):
+    """List the closed periods: version, time, tool version, files, region result.
+
+    Example: consolidate history --config config/region.toml
+    """
+    from .commands import history_command
+
+    sys.exit(_guard(lambda: history_command(config_path)))
 
 
 @main.command()
@@ -93,10 +134,24 @@ def validate(config_path, period, json_path):
 
 def _guard(action) -> int:
     """Run a command; turn configuration errors and anything unexpected into a message."""
+    from .history import StoreError
+    from .lock import Locked
+    from .sanitize import plain
+
     try:
         return action()
     except ConfigError as exc:
-        click.echo(f"konfigurationsfel: {exc}", err=True)
+        click.echo(plain(f"konfigurationsfel: {exc}"), err=True)
+        return EXIT_USAGE
+    except Locked as exc:
+        click.echo(plain(str(exc)), err=True)
+        return EXIT_LOCKED
+    except StoreError as exc:
+        click.echo(plain(f"historikfel: {exc}"), err=True)
+        return EXIT_USAGE
+    except OSError as exc:  # an output folder that cannot be written, a full disk
+        where = f" {exc.filename}" if exc.filename else ""
+        click.echo(plain(f"kan inte skriva{where}: {exc.strerror or exc}"), err=True)
         return EXIT_USAGE
     except BrokenPipeError:  # `consolidate run ... | head`: the reader has gone
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

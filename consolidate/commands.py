@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
+from pathlib import Path
+
 from .config import load_config
+from .history import listing, open_store, previous_close
+from .lock import exclusive
 from .problems import ConfigError, Problem
 from .terminal import make_console, print_income, print_problems, print_problems_by_unit
 
@@ -37,33 +42,140 @@ def _load(config, period: str):
     return result, err
 
 
-def run_command(config_path, period, out_dir, json_path, entity, report_name, unit, no_excel, quiet) -> int:
+@dataclass
+class RunOptions:
+    out_dir: Path | None = None
+    json_path: Path | None = None
+    entity: str | None = None
+    report_name: str | None = None
+    unit: str | None = None
+    no_excel: bool = False
+    quiet: bool = False
+    reopen: bool = False
+
+
+def lock_path(config) -> Path:
+    return config.path.parent / f"{config.path.stem}.lock"
+
+
+def run_command(config_path: Path, period: str, options: RunOptions, close: bool = False) -> int:
+    """`run`, and with `close` also record the period in the history store."""
     config = load_config(config_path)
-    report = config.chart.report(report_name)
+    report = config.chart.report(options.report_name)
     if report is None:
         names = ", ".join(r.name for r in config.chart.reports)
-        raise ConfigError(str(config_path), "--report", f"rapporten {report_name!r} finns inte; välj en av: {names}")
-    if entity is not None and entity not in config.tree.entities:
-        raise ConfigError(str(config_path), "--entity", f"{entity!r} finns inte i organisationsträdet")
-    result, err = _load(config, period)
-    print_problems(err, [p for p in result.problems if p.is_error or not quiet])
-    if not result.ok:
-        err.print(f"{sum(p.is_error for p in result.problems)} fel; inget skrevs. Kör 'consolidate validate' för hela listan.")
-        return EXIT_DATA
-    if json_path is not None:
+        raise ConfigError(str(config_path), "--report", f"rapporten {options.report_name!r} finns inte; välj en av: {names}")
+    if options.entity is not None and options.entity not in config.tree.entities:
+        raise ConfigError(str(config_path), "--entity", f"{options.entity!r} finns inte i organisationsträdet")
+    unit = options.unit or config.amount_unit
+    with exclusive(lock_path(config)):
+        result, err = _load(config, period)
+        print_problems(err, [p for p in result.problems if p.is_error or not options.quiet])
+        if not result.ok:
+            errors = sum(p.is_error for p in result.problems)
+            err.print(f"{errors} fel; inget skrevs. Kör 'consolidate validate' för hela listan.", soft_wrap=True)
+            _log(err, config, period, result, "avbruten: fel i indata")
+            return EXIT_DATA
+        store = config.store_path
+        pending = None
+        if close:
+            pending = _prepare_close(config, period, result, options.reopen, err)
+            if isinstance(pending, int):
+                return pending
+        if store.exists():
+            with open_store(store) as conn:
+                result.previous = previous_close(conn, period)
+        written = _write_outputs(config, period, result, options, report.name, unit)
+        note = ""
+        if pending is not None:
+            note = _record_close(config, period, result, pending)
+        if not options.quiet:
+            print_income(make_console(sys.stdout), result, options.entity, report.name, unit)
+        _log(err, config, period, result, ", ".join(x for x in (written, note) if x))
+    return EXIT_OK
+
+
+def _write_outputs(config, period, result, options: RunOptions, report: str, unit: str) -> str:
+    """The JSON and the workbook, each written whole or not at all."""
+    if options.json_path is not None:
         from .export import document, write_json
 
-        write_json(document(result), json_path)
-    if not no_excel:
-        from .excel import write_report
+        write_json(document(result), options.json_path)
+    if options.no_excel:
+        return ""
+    from .excel import write_report
 
-        directory = out_dir or config.resolve(config.output_directory, period)
-        written = write_report(result, directory, unit or config.amount_unit, report.name)
-        if not quiet:
-            err.print(f"Arbetsbok: {written}", soft_wrap=True)
-    if not quiet:
-        out = make_console(sys.stdout)
-        print_income(out, result, entity, report.name, unit or config.amount_unit)
+    directory = options.out_dir or config.resolve(config.output_directory, period)
+    return f"arbetsbok {write_report(result, directory, unit, report)}"
+
+
+def _prepare_close(config, period, result, reopen: bool, err):
+    """The version this close will get (None: already closed with the same inputs),
+    or the exit status when it must be refused."""
+    from .history import differences, files_of, fingerprint, inputs_digest, latest
+
+    files = fingerprint(result.files, config.path.parent)
+    with open_store(config.store_path) as conn:
+        last = latest(conn, period)
+        if last is None:
+            return files, 1
+        if last.inputs_digest == inputs_digest(files):
+            return files, None
+        changed = differences(files_of(conn, last.id), files)
+    if not reopen:
+        err.print(
+            f"{period} är redan stängd (version {last.version}, {last.closed_at}) och indata har ändrats: "
+            f"{'; '.join(changed)}. Kör med --reopen för att spara en ny version.", soft_wrap=True,
+        )
+        _log(err, config, period, result, "stängning vägrad: ändrade indata")
+        return EXIT_DATA
+    return files, last.version + 1
+
+
+def _record_close(config, period, result, pending) -> str:
+    from .history import record
+
+    files, version = pending
+    if version is None:
+        return f"{period} redan stängd med samma indata; historiken oförändrad"
+    with open_store(config.store_path) as conn:
+        close = record(conn, period, files, result.rows, result.staffing, version)
+    return f"stängd {period} version {close.version}"
+
+
+def _log(err, config, period: str, result, what: str) -> None:
+    """One line per run for cron logs: when, what, how it went."""
+    import datetime as dt
+
+    errors = sum(p.is_error for p in result.problems)
+    warnings = len(result.problems) - errors
+    stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    err.print(
+        f"{stamp} consolidate {config.region_code} {period}: {len(result.files)} filer, {errors} fel, "
+        f"{warnings} varningar{'; ' + what if what else ''}", soft_wrap=True, highlight=False,
+    )
+
+
+def history_command(config_path: Path) -> int:
+    from .formatting import amount
+
+    config = load_config(config_path)
+    out = make_console(sys.stdout)
+    if not config.store_path.exists():
+        out.print(f"Inga stängda perioder ({config.store_path} finns inte).", soft_wrap=True)
+        return EXIT_OK
+    with open_store(config.store_path) as conn:
+        closes = listing(conn, config.region_code)
+    from rich.table import Table
+
+    table = Table(title=f"Stängda perioder, {config.region_name}", title_justify="left", header_style="bold")
+    for heading, justify in (("Period", "left"), ("Version", "right"), ("Stängd", "left"), ("Verktyg", "left"),
+                             ("Filer", "right"), (f"Resultat, {config.amount_unit}", "right")):
+        table.add_column(heading, justify=justify, no_wrap=True)
+    for row in closes.to_dict("records"):
+        table.add_row(row["period"], str(row["version"]), row["closed_at"], row["tool_version"], str(row["files"]),
+                      amount(row["result"], config.amount_unit))
+    out.print(table)
     return EXIT_OK
 
 

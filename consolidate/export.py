@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
 from .config import MEASURES
@@ -29,14 +27,19 @@ def entities(result: Result) -> list[dict]:
 
 
 def income(result: Result) -> list[dict]:
+    """Every report row of every entity; each with `previous_close` (SPEC §7)."""
     if result.rows is None:
         return []
-    frame = result.rows[INCOME_KEYS]
+    frame = result.rows_with_previous()
     records = []
-    for values in frame.itertuples(index=False, name=None):
-        record = dict(zip(INCOME_KEYS, values))
+    for values in frame[[*INCOME_KEYS, "prev_actual", "prev_var_budget"]].itertuples(index=False, name=None):
+        record = dict(zip(INCOME_KEYS, values[: len(INCOME_KEYS)]))
         for key in INCOME_KEYS[3:]:
             record[key] = float(record[key])
+        prev_actual, prev_var = values[len(INCOME_KEYS):]
+        record["previous_close"] = None if result.previous is None or math.isnan(prev_actual) else {
+            "period": result.previous[0], "actual": float(prev_actual), "var_budget": float(prev_var),
+        }
         records.append(record)
     return records
 
@@ -79,14 +82,9 @@ def document(result: Result) -> dict:
 
 
 def write_json(data: dict, path: Path) -> None:
-    """Write to a temporary file beside the target, then rename: never half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    """Write the JSON whole or not at all."""
+    from .atomic import atomic_path
+
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8") as handle:
             json.dump(data, handle, ensure_ascii=False, indent=1, allow_nan=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

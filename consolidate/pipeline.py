@@ -33,10 +33,19 @@ class Result:
     rows: pd.DataFrame | None = None  # every report row of every entity
     mismatches: pd.DataFrame | None = None  # internal trade whose two sides disagree
     staffing: pd.DataFrame | None = None  # SPEC §5 staffing key figures per entity
+    previous: tuple[str, pd.DataFrame] | None = None  # the previous closed month's figures
 
     @property
     def ok(self) -> bool:
         return not has_errors(self.problems)
+
+    def rows_with_previous(self) -> pd.DataFrame:
+        """Report rows with the previous closed month's actual and var_budget beside
+        them (`prev_actual`, `prev_var_budget`; NaN where there is none)."""
+        if self.previous is None:
+            return self.rows.assign(prev_actual=float("nan"), prev_var_budget=float("nan"))
+        previous = self.previous[1].rename(columns={"actual": "prev_actual", "var_budget": "prev_var_budget"})
+        return self.rows.merge(previous, on=["entity", "report", "row"], how="left")
 
 
 def read_income(config: Config, period: str, progress=None) -> tuple[pd.DataFrame, list[Source], list[Problem]]:

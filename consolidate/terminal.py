@@ -26,7 +26,7 @@ INCOME_COLUMNS = [
     ("var_forecast", "Avv. prognos"),
     ("prior_full_year", "Bokslut fg år"),
 ]
-VARIANCE_KEYS = {"var_budget", "var_prior", "var_forecast"}
+VARIANCE_KEYS = {"var_budget", "var_prior", "var_forecast", "change_var_budget"}
 
 
 def make_console(stream=None, force_terminal: bool | None = None) -> Console:
@@ -38,6 +38,8 @@ def make_console(stream=None, force_terminal: bool | None = None) -> Console:
 
 
 def money_cell(value: float, unit: str, key: str, bold: bool = False) -> Text:
+    if pd.isna(value):
+        return Text("–")
     text = Text(amount(value, unit), style="bold" if bold else "")
     if key in VARIANCE_KEYS and round(value / _factor(unit), 1) < 0:
         text.stylize("red")
@@ -58,15 +60,23 @@ def income_table(result: Result, entity: str, report: str, unit: str) -> Table:
         title_justify="left", show_lines=False, header_style="bold",
     )
     table.add_column("", no_wrap=True)
-    for _, heading in INCOME_COLUMNS:
+    columns = list(INCOME_COLUMNS)
+    if result.previous is not None:
+        since = result.previous[0]
+        columns += [("change_actual", f"Utfall Δ {since}"), ("change_var_budget", f"Avvikelse Δ {since}")]
+    for _, heading in columns:
         table.add_column(heading, justify="right", no_wrap=True)
-    rows = result.rows
+    rows = result.rows_with_previous()
     of_entity = rows[(rows["entity"] == entity) & (rows["report"] == report)].sort_values("position")
+    of_entity = of_entity.assign(
+        change_actual=of_entity["actual"] - of_entity["prev_actual"],
+        change_var_budget=of_entity["var_budget"] - of_entity["prev_var_budget"],
+    )
     records = of_entity.to_dict("records")
     for i, record in enumerate(records):
         total = bool(record["total"])
         next_total = i + 1 < len(records) and bool(records[i + 1]["total"])
-        cells = [money_cell(record[k], unit, k, bold=total) for k, _ in INCOME_COLUMNS]
+        cells = [money_cell(record[k], unit, k, bold=total) for k, _ in columns]
         table.add_row(Text(plain(record["row"]), style="bold" if total else ""), *cells, end_section=next_total)
     return table
 

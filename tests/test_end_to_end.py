@@ -13,7 +13,7 @@ import pytest
 from helpers import ROOT, run_cli
 
 MEASURES = ["actual", "budget", "prior", "annual_budget", "forecast", "prior_full_year"]
-SPEC_INCOME_KEYS = {"entity", "report", "row", *MEASURES, "var_budget", "var_prior", "var_forecast"}
+SPEC_INCOME_KEYS = {"entity", "report", "row", *MEASURES, "var_budget", "var_prior", "var_forecast", "previous_close"}
 SPEC_ENTITY_KEYS = {"code", "name", "parent", "level"}
 SPEC_TOP_KEYS = {"period", "region", "entities", "income", "staffing", "eliminations", "checks"}
 
