@@ -103,9 +103,11 @@ def _write_outputs(config, period, result, options: RunOptions, report: str, uni
         write_json(document(result), options.json_path)
     if options.no_excel:
         return ""
+    from .atomic import clear_leftovers
     from .excel import write_report
 
     directory = options.out_dir or config.resolve(config.output_directory, period)
+    clear_leftovers(directory)
     return f"arbetsbok {write_report(result, directory, unit, report)}"
 
 

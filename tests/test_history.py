@@ -1,0 +1,184 @@
+"""Monthly close (SPEC §7): history store, reopen, lock, kill safety, previous close."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from helpers import ROOT, income_rows, run_cli, write_region, write_workbook
+
+ENTITIES = [("ADM", "Förvaltningen", "REG"), ("U1", "Enhet ett", "ADM"), ("U2", "Enhet två", "ADM")]
+
+
+def _region(root: Path, u1_actual: float = 100.0, periods=("2026-03", "2026-04")) -> Path:
+    config = write_region(root, ENTITIES)
+    for period in periods:
+        scale = int(period[5:7])
+        write_workbook(root / f"in/{period}/resultat/U1_r.xlsx", income_rows(
+            "U1", [(3010, "Intäkter", u1_actual * scale, 90 * scale, 80, 1200, 1250, 1100),
+                   (4010, "Löner", -60 * scale, -55 * scale, -50, -700, -720, -650)], period=period))
+        write_workbook(root / f"in/{period}/resultat/U2_r.xlsx", income_rows(
+            "U2", [(3010, "Intäkter", 40 * scale, 40 * scale, 30, 480, 480, 400)], period=period))
+    return config
+
+
+def _close(config: Path, period: str, *extra: str) -> subprocess.CompletedProcess:
+    return run_cli("close", "--config", str(config), "--period", period, "--no-excel", *extra)
+
+
+def _store(config: Path) -> sqlite3.Connection:
+    return sqlite3.connect(config.parent / "region.history.sqlite")
+
+
+def _counts(config: Path) -> tuple:
+    with _store(config) as conn:
+        return tuple(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                     for t in ("closes", "input_files", "income", "staffing"))
+
+
+def test_close_twice_with_same_inputs_changes_nothing(tmp_path):
+    config = _region(tmp_path)
+    first = _close(config, "2026-04")
+    assert first.returncode == 0, first.stderr
+    before = _counts(config)
+    assert before[0] == 1 and before[1] == 2 and before[2] > 0
+    again = _close(config, "2026-04")
+    assert again.returncode == 0, again.stderr
+    assert _counts(config) == before
+    assert "oförändrad" in again.stderr
+
+
+def test_changed_input_is_refused_then_reopen_keeps_both_versions(tmp_path):
+    config = _region(tmp_path)
+    assert _close(config, "2026-04").returncode == 0
+    _region(tmp_path, u1_actual=111.0, periods=("2026-04",))  # a unit's late correction
+    refused = _close(config, "2026-04")
+    assert refused.returncode == 1
+    assert "U1_r.xlsx (ändrad)" in refused.stderr and "--reopen" in refused.stderr
+    assert _counts(config)[0] == 1
+    reopened = _close(config, "2026-04", "--reopen")
+    assert reopened.returncode == 0, reopened.stderr
+    with _store(config) as conn:
+        versions = conn.execute("SELECT version FROM closes WHERE period = '2026-04' ORDER BY version").fetchall()
+        actuals = conn.execute(
+            "SELECT c.version, i.actual FROM income i JOIN closes c ON c.id = i.close_id "
+            "WHERE i.entity = 'U1' AND i.row = 'Intäkter' ORDER BY c.version").fetchall()
+    assert versions == [(1,), (2,)]
+    assert actuals == [(1, 400_000.0), (2, 444_000.0)]  # tkr files, stored in kr
+    listing = run_cli("history", "--config", str(config))
+    assert listing.returncode == 0 and listing.stdout.count("2026-04") == 2
+
+
+def test_previous_close_of_the_same_year_in_json_and_terminal(tmp_path):
+    config = _region(tmp_path)
+    out = tmp_path / "april.json"
+    assert _close(config, "2026-03").returncode == 0
+    done = run_cli("run", "--config", str(config), "--period", "2026-04", "--no-excel", "--json", str(out))
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(out.read_text(encoding="utf-8"))["income"]
+    u1 = next(r for r in rows if r["entity"] == "U1" and r["row"] == "Intäkter")
+    assert u1["previous_close"] == {"period": "2026-03", "actual": 300_000.0, "var_budget": 30_000.0}
+    assert "Δ 2026-03" in done.stdout
+    # a period with no earlier close in its year has previous_close null
+    early = tmp_path / "march.json"
+    run_cli("run", "--config", str(config), "--period", "2026-03", "--no-excel", "--json", str(early))
+    assert all(r["previous_close"] is None for r in json.loads(early.read_text(encoding="utf-8"))["income"])
+
+
+def test_second_concurrent_run_gets_exit_3(tmp_path):
+    config = _region(tmp_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys; from filelock import FileLock; l = FileLock(sys.argv[1]); l.acquire(); "
+         "print('held', flush=True); sys.stdin.read()", str(config.parent / "region.lock")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        for command in ("run", "close"):
+            blocked = run_cli(command, "--config", str(config), "--period", "2026-04", "--no-excel")
+            assert blocked.returncode == 3, blocked.stderr
+            assert "annan körning" in blocked.stderr and "Traceback" not in blocked.stderr
+        # validate writes nothing and needs no lock
+        assert run_cli("validate", "--config", str(config), "--period", "2026-04").returncode == 0
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert run_cli("run", "--config", str(config), "--period", "2026-04", "--no-excel").returncode == 0
+
+
+def _complete_workbooks_only(directory: Path) -> None:
+    if not directory.exists():
+        return
+    for path in directory.iterdir():
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as archive:
+                assert archive.testzip() is None
+                assert "xl/workbook.xml" in archive.namelist()
+        else:
+            assert path.name.startswith(".~consolidate-") and path.suffix == ".tmp", path
+
+
+def test_close_killed_at_any_moment_leaves_store_whole(tmp_path):
+    """SIGKILL a close at many moments across its run; after each, the store passes
+    integrity_check and holds the period fully or not at all, and the output folder
+    holds only complete workbooks."""
+    source = tmp_path / "src"
+    config = _region(source)
+    env = {**os.environ, "COLUMNS": "200"}
+    command = [sys.executable, "-m", "consolidate", "close", "--config", str(config), "--period", "2026-04", "-q"]
+    start = time.monotonic()
+    subprocess.run(command, env=env, capture_output=True, check=True)
+    full_run = time.monotonic() - start
+    with _store(config) as conn:
+        expected_income = conn.execute("SELECT COUNT(*) FROM income").fetchone()[0]
+    outcomes = set()
+    for step in range(14):
+        work = tmp_path / f"kill{step}"
+        shutil.copytree(source, work, ignore=shutil.ignore_patterns("*.sqlite", "*.lock", "out"))
+        cmd = [*command]
+        cmd[cmd.index(str(config))] = str(work / "region.toml")
+        process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(full_run * step / 12)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        store = work / "region.history.sqlite"
+        if store.exists():
+            with sqlite3.connect(store) as conn:
+                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                closes = conn.execute("SELECT COUNT(*) FROM closes").fetchone()[0] if "closes" in tables else 0
+                income = conn.execute("SELECT COUNT(*) FROM income").fetchone()[0] if "income" in tables else 0
+            assert (closes, income) in ((0, 0), (1, expected_income))
+            outcomes.add(closes)
+        else:
+            outcomes.add(0)
+        _complete_workbooks_only(work / "out" / "2026-04")
+    assert outcomes <= {0, 1}
+
+
+@pytest.mark.parametrize("period", ["2026-04"])
+def test_samples_close_march_then_april_shows_change_since_march(tmp_path, period):
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    shutil.copytree(ROOT / "samples", tmp_path / "samples", ignore=shutil.ignore_patterns("generate.py"))
+    config = tmp_path / "config" / "region.toml"
+    march = run_cli("close", "--config", str(config), "--period", "2026-03", "--no-excel", "-q")
+    assert march.returncode == 0, march.stderr
+    out = tmp_path / "april.json"
+    april = run_cli("close", "--config", str(config), "--period", period, "--no-excel", "--json", str(out))
+    assert april.returncode == 0, april.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert all(r["previous_close"] and r["previous_close"]["period"] == "2026-03" for r in data["income"])
+    assert "Utfall Δ 2026-03" in april.stdout
+    history = run_cli("history", "--config", str(config))
+    assert "2026-03" in history.stdout and "2026-04" in history.stdout
