@@ -107,6 +107,16 @@ def unit_from_filename(name: str, codes: dict[str, str]) -> str | None:
     return best
 
 
+def lookup_code(text: str, codes: dict[str, str]) -> str | None:
+    """The entity a stated code names: `1110`, or `1110 Akutmottagningen` and
+    `1110 - Akutmottagningen` as ledger exports write code and name together."""
+    folded = text.strip().casefold()
+    for candidate in (folded, folded.split(" - ")[0].strip(), folded.split()[0] if folded.split() else ""):
+        if candidate in codes:
+            return codes[candidate]
+    return None
+
+
 def assign_units(sources: list[Source], tree: Tree, period: str, kind: str) -> list[Problem]:
     """Fill each sheet's unit column, check stated codes and periods, and check that
     every unit is covered by exactly one file."""
@@ -145,7 +155,7 @@ def _file_unit(source: Source, tree: Tree, codes: dict[str, str], problems: list
     rows = source.rows
     stated = rows.stated
     if stated.unit is not None:
-        code = codes.get(stated.unit.casefold())
+        code = lookup_code(stated.unit, codes)
         if code is None:
             problems.append(Problem(
                 f"enheten {stated.unit!r} finns inte i organisationsträdet", file=source.display,
@@ -173,7 +183,7 @@ def _column_units(source: Source, tree: Tree, default: str | None, problems: lis
     codes = {code.casefold(): code for code in tree.units}
     resolved, units, bad = [], set(), {}
     for value, row in zip(rows.unit, rows.row):
-        code = codes.get(value.casefold()) if value else default
+        code = lookup_code(value, codes) if value else default
         if code is None:
             bad.setdefault(value or "", []).append(row)
         resolved.append(code)

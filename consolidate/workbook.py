@@ -89,7 +89,8 @@ def _check_zip(path: Path, max_bytes: int) -> str | None:
     try:
         with zipfile.ZipFile(path) as archive:
             expanded = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
+        # NotImplementedError: a damaged header reads as an unknown zip version
         return "filen är ingen läsbar arbetsbok (skadad eller avkortad zip-fil)"
     if expanded > max_bytes:
         return (
@@ -131,7 +132,7 @@ def _uncached_formulas(path: Path, index: int) -> set[tuple[int, int]]:
         with zipfile.ZipFile(path) as archive:
             part = _sheet_part(archive, index)
             data = archive.read(part) if part else b""
-    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
+    except Exception:  # noqa: BLE001 - damaged parts: calamine has already read the sheet
         return set()
     if not _FORMULA.search(data):
         return set()
@@ -229,7 +230,13 @@ class TitleBlock:
 
 
 _TITLE = re.compile(r"^\s*(ansvar|enhet|period|belopp i|belopp)\b\s*:?\s*(.*?)\s*$", re.I | re.S)
-_PERIOD = re.compile(r"^(\d{4})\s*-\s*(\d{1,2})$")
+_PERIOD = re.compile(r"^(\d{4})\s*-?\s*(\d{1,2})$")
+_PERIOD_END = re.compile(r"(?:^|[\s–-])(\d{4})\s*-?\s*(\d{2})$")
+_MONTHS = {name: i for i, names in enumerate(
+    [("jan", "januari"), ("feb", "februari"), ("mar", "mars"), ("apr", "april"), ("maj",), ("jun", "juni"),
+     ("jul", "juli"), ("aug", "augusti"), ("sep", "sept", "september"), ("okt", "oktober"),
+     ("nov", "november"), ("dec", "december")], start=1) for name in names}
+_MONTH_YEAR = re.compile(r"(?:^|\W)([a-zåäö]+)\.?\s+(\d{4})$", re.I)
 
 
 def read_title_block(sheet: Sheet, header_row: int) -> TitleBlock:
@@ -285,12 +292,21 @@ def code_text(value: object) -> str:
 
 
 def period_text(value: object) -> str | None:
+    """`2026-04`, `202604`, a date; also the end of a range as exports write it
+    (`2026-01 – 2026-04`, `jan-apr 2026`, `april 2026`): figures are year to date."""
     if isinstance(value, (dt.date, dt.datetime)):
         return f"{value.year:04d}-{value.month:02d}"
-    match = _PERIOD.match(str(value).strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    text = code_text(value).strip()
+    match = _PERIOD.match(text) or _PERIOD_END.search(text)
+    if match:
+        year, month = match.group(1), int(match.group(2))
+    else:
+        named = _MONTH_YEAR.search(text)
+        month = _MONTHS.get(named.group(1).casefold(), 0) if named else 0
+        year = named.group(2) if named else ""
+    if not 1 <= month <= 12:
         return None
-    return f"{match.group(1)}-{int(match.group(2)):02d}"
+    return f"{year}-{month:02d}"
 
 
 @dataclass
