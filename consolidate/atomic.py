@@ -19,6 +19,7 @@ def atomic_path(target: Path):
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f"{_PREFIX}{target.name}-", suffix=".tmp", dir=target.parent)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())  # as any file the user writes, not mkstemp's 0600
     try:
         yield Path(tmp)
         with open(tmp, "rb+") as handle:
@@ -34,3 +35,9 @@ def clear_leftovers(directory: Path) -> None:
     if directory.is_dir():
         for stale in directory.glob(f"{_PREFIX}*.tmp"):
             stale.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -28,19 +28,20 @@ import io
 import math
 import os
 import re
-import tempfile
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
+import xlsxwriter.worksheet
 
 from . import __version__
+from .atomic import atomic_path
 from .config import AMOUNT_UNITS, MEASURES
 from .consolidation import entity_results
 from .pipeline import Result
 from .sanitize import plain
-from .terminal import INCOME_COLUMNS, VARIANCE_KEYS
+from .terminal import INCOME_COLUMNS, VARIANCE_KEYS, report_columns
 
 # Number formats per display unit: the stored value keeps full precision.
 NUMBER_FORMATS = {"kr": "#,##0;-#,##0", "tkr": "#,##0;-#,##0", "mkr": "#,##0.0;-#,##0.0"}
@@ -69,6 +70,7 @@ FIXED_SHEETS = ("Driftredovisning", "Personal", "Internhandel", "Kontroller", "D
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _TEXT_WIDTH_CAP = 70
 COMPRESSION = 6  # zlib level of the package
+DATA_COMPRESSION = 1  # the Data sheets: most of the bytes; level 1 is three times faster
 
 
 def workbook_name(result: Result) -> str:
@@ -114,6 +116,15 @@ class SheetNames:
 
 def _internal_link(sheet: str) -> str:
     return "internal:'" + sheet.replace("'", "''") + "'!A1"
+
+
+class Sheet(xlsxwriter.worksheet.Worksheet):
+    """A worksheet whose empty strings are blank cells (formatted), not "" values."""
+
+    def write_string(self, row, col, string, cell_format=None):
+        if string == "":
+            return self.write_blank(row, col, None, cell_format)
+        return super().write_string(row, col, string, cell_format)
 
 
 class Formats:
@@ -177,9 +188,11 @@ class Writer:
         self.entity_names = {code: text(e.name) for code, e in self.tree.entities.items()}
         self.depth = self.tree.depth
         rows = result.rows
-        of_report = rows[rows["report"] == report]
+        self.columns = report_columns(result)  # the nine, and the change since the last close
+        framed = result.report_frame()
+        of_report = framed[framed["report"] == report]
         keys = [k for k, _ in INCOME_COLUMNS]
-        self.report_values = of_report[keys].to_numpy(dtype=float) / self.factor
+        self.report_values = of_report[[k for k, _ in self.columns]].to_numpy(dtype=float) / self.factor
         self.report_labels = [text(r) for r in of_report["row"]]
         self.report_totals = of_report["total"].to_numpy(dtype=bool)
         self.report_index = of_report.groupby("entity", sort=False).indices
@@ -189,10 +202,9 @@ class Writer:
         self.entity_values = {code: (values[i], pct[i]) for i, code in enumerate(results.index)}
 
     # -- sheet scaffolding ------------------------------------------------------
-    def sheet(self, name: str, title: str, landscape: bool = True):
-        ws = self.book.add_worksheet(name)
-        if landscape:
-            ws.set_landscape()
+    def sheet(self, name: str, title: str):
+        ws = self.book.add_worksheet(name, worksheet_class=Sheet)
+        ws.set_landscape()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
@@ -218,7 +230,7 @@ class Writer:
     def report_table(self, ws, row: int) -> int:
         """Header of the nine-column report; returns the first data row."""
         ws.write_string(row, 0, self.report_heading(), self.f.head)
-        for col, (_, heading) in enumerate(INCOME_COLUMNS, start=1):
+        for col, (_, heading) in enumerate(self.columns, start=1):
             ws.write_string(row, col, heading, self.f.head_num)
         return row + 1
 
@@ -234,14 +246,15 @@ class Writer:
             ws.write_string(row, 0, self.report_labels[i], f.label_total if total else f.label)
             fmt = f.num_total if total else f.num
             for col, value in enumerate(self.report_values[i], start=1):
-                ws.write_number(row, col, value, fmt)
+                if math.isfinite(value):
+                    ws.write_number(row, col, value, fmt)
             row += 1
-        self.mark_negative(ws, first, row - 1, self.variance_columns(1))
+        self.mark_negative(ws, first, row - 1, self.variance_columns(1, self.columns))
         return row
 
     @staticmethod
-    def variance_columns(offset: int) -> list[int]:
-        return [offset + i for i, (k, _) in enumerate(INCOME_COLUMNS) if k in VARIANCE_KEYS]
+    def variance_columns(offset: int, columns=INCOME_COLUMNS) -> list[int]:
+        return [offset + i for i, (k, _) in enumerate(columns) if k in VARIANCE_KEYS]
 
     # -- driftredovisning -------------------------------------------------------
     def entity_table(self, ws, row: int, codes: list[str], total: str, first_heading: str, base_depth: int) -> tuple[int, int]:
@@ -279,7 +292,7 @@ class Writer:
 
     def set_report_columns(self, ws, labels: list[str]) -> None:
         ws.set_column(0, 0, _text_width(labels, minimum=28))
-        ws.set_column(1, len(INCOME_COLUMNS), 12.5 if self.unit != "kr" else 15)
+        ws.set_column(1, len(self.columns), 12.5 if self.unit != "kr" else 15)
         ws.set_column(len(INCOME_COLUMNS) + 1, len(INCOME_COLUMNS) + 1, 13)
 
     # -- the sheets --------------------------------------------------------------
@@ -418,8 +431,9 @@ class Writer:
             ("Inhyrd tid, timmar", [("hired_hours_prior", "Fg år", f.int), ("hired_hours", "Inn. år", f.int)]),
         ]
         frame = staffing.copy()
-        frame["d_headcount"] = frame["headcount"] - frame["headcount_prior"]
-        frame["d_fte"] = frame["fte"] - frame["fte_prior"]
+        for key in ("headcount", "fte"):
+            current = pd.to_numeric(frame[key], errors="coerce")
+            frame[f"d_{key}"] = current - pd.to_numeric(frame[f"{key}_prior"], errors="coerce")
         columns = [c for _, cols in groups for c in cols]
         order = {code: i for i, code in enumerate(self.tree.entities)}
         by_order = {None: 0, "gender": 1, "age_band": 2, "group": 3}
@@ -439,7 +453,7 @@ class Writer:
         for col, (_, heading, _) in enumerate(columns, start=4):
             ws.write_string(row, col, heading, f.head_num)
         row += 1
-        values = frame[[c for c, _, _ in columns]].to_numpy(dtype=float)
+        values = frame[[c for c, _, _ in columns]].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
         for i, record in enumerate(frame[["entity", "by", "key"]].itertuples(index=False, name=None)):
             entity, by, key = record
             total = _missing(by)
@@ -641,7 +655,7 @@ class Writer:
         for s, start in enumerate(range(0, max(1, len(codes)), per_sheet)):
             stop = min(len(codes), start + per_sheet)
             name = "Data" if s == 0 else self.names.make(f"Data ({s + 1})", fallback=f"Data {s + 1}")
-            ws = self.sheet(name, "Data", landscape=False)
+            ws = self.sheet(name, "Data")
             for col, heading in enumerate(headings):
                 ws.write_string(0, col, heading, f.head_num if col == 7 else f.head)
             last = (stop - start) * len(keys)
@@ -788,11 +802,13 @@ def _package(book: xlsxwriter.Workbook, buffer: io.BytesIO, path: str, data: Dat
                 raise RuntimeError(f"{info.filename} is not a Data sheet")
             n_rows = (stop - start) * len(data.measures)
             head = head.replace('<dimension ref="A1:H1"/>', f'<dimension ref="A1:H{n_rows + 1}"/>', 1)
+            out.compresslevel = DATA_COMPRESSION
             with out.open(info.filename, "w") as handle:
                 handle.write(head.encode("utf-8"))
                 for chunk in data.chunks(start, stop, style):
                     handle.write(chunk)
                 handle.write(("</sheetData>" + tail).encode("utf-8"))
+            out.compresslevel = COMPRESSION
 
 
 def _missing(value) -> bool:
@@ -813,39 +829,26 @@ def write_report(result: Result, directory: Path, unit: str, report_name: str | 
     report = result.config.chart.report(report_name)
     if report is None:
         raise ValueError(f"unknown report {report_name!r}")
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / workbook_name(result)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    os.close(fd)
-    book = None
-    try:
-        buffer = io.BytesIO()
-        book = xlsxwriter.Workbook(buffer, {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        })
-        created = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
-        writer = Writer(book, result, unit, report.name, created)
-        writer.write()
-        book.close()
-        writer.data.style = writer.data_style
-        _package(book, buffer, tmp, writer.data)
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except BaseException:
-        if book is not None:
-            book.fileclosed = True  # no second attempt to write from the destructor
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    target = Path(directory) / workbook_name(result)
+    with atomic_path(target) as tmp:  # hidden temporary file beside it, fsync, rename
+        book = None
+        try:
+            buffer = io.BytesIO()
+            book = xlsxwriter.Workbook(buffer, {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+            })
+            created = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
+            writer = Writer(book, result, unit, report.name, created)
+            writer.write()
+            book.close()
+            writer.data.style = writer.data_style
+            _package(book, buffer, str(tmp), writer.data)
+        except BaseException:
+            if book is not None:
+                book.fileclosed = True  # no second attempt to write from the destructor
+            raise
     return target
 
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

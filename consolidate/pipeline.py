@@ -47,6 +47,15 @@ class Result:
         previous = self.previous[1].rename(columns={"actual": "prev_actual", "var_budget": "prev_var_budget"})
         return self.rows.merge(previous, on=["entity", "report", "row"], how="left")
 
+    def report_frame(self) -> pd.DataFrame:
+        """Report rows with the change of actual and of var_budget since the previous
+        closed month (`change_actual`, `change_var_budget`; NaN without one)."""
+        frame = self.rows_with_previous()
+        return frame.assign(
+            change_actual=frame["actual"] - frame["prev_actual"],
+            change_var_budget=frame["var_budget"] - frame["prev_var_budget"],
+        )
+
 
 def read_income(config: Config, period: str, progress=None) -> tuple[pd.DataFrame, list[Source], list[Problem]]:
     files, problems = not_workbooks(find_files(config, config.inputs.income, period))

@@ -29,6 +29,15 @@ INCOME_COLUMNS = [
 VARIANCE_KEYS = {"var_budget", "var_prior", "var_forecast", "change_var_budget"}
 
 
+def report_columns(result: Result) -> list[tuple[str, str]]:
+    """The report's columns; with a closed earlier month of the year, also the change
+    of Utfall and of Avvikelse since then ("förra månaden")."""
+    if result.previous is None:
+        return list(INCOME_COLUMNS)
+    since = result.previous[0]
+    return [*INCOME_COLUMNS, ("change_actual", f"Utfall Δ {since}"), ("change_var_budget", f"Avvikelse Δ {since}")]
+
+
 def make_console(stream=None, force_terminal: bool | None = None) -> Console:
     """A console that never asks anything; wide when it writes to a file or a pipe."""
     console = Console(file=stream, force_terminal=force_terminal, highlight=False, soft_wrap=False)
@@ -60,18 +69,11 @@ def income_table(result: Result, entity: str, report: str, unit: str) -> Table:
         title_justify="left", show_lines=False, header_style="bold",
     )
     table.add_column("", no_wrap=True)
-    columns = list(INCOME_COLUMNS)
-    if result.previous is not None:
-        since = result.previous[0]
-        columns += [("change_actual", f"Utfall Δ {since}"), ("change_var_budget", f"Avvikelse Δ {since}")]
+    columns = report_columns(result)
     for _, heading in columns:
         table.add_column(heading, justify="right", no_wrap=True)
-    rows = result.rows_with_previous()
+    rows = result.report_frame()
     of_entity = rows[(rows["entity"] == entity) & (rows["report"] == report)].sort_values("position")
-    of_entity = of_entity.assign(
-        change_actual=of_entity["actual"] - of_entity["prev_actual"],
-        change_var_budget=of_entity["var_budget"] - of_entity["prev_var_budget"],
-    )
     records = of_entity.to_dict("records")
     for i, record in enumerate(records):
         total = bool(record["total"])
