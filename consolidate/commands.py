@@ -10,6 +10,7 @@ from .config import load_config
 from .history import listing, open_store, previous_close
 from .lock import exclusive
 from .problems import ConfigError, Problem
+from .sanitize import plain
 from .terminal import make_console, print_income, print_problems, print_problems_by_unit
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -125,9 +126,9 @@ def _prepare_close(config, period, result, reopen: bool, err):
             return files, None
         changed = differences(files_of(conn, last.id), files)
     if not reopen:
-        err.print(
+        err.print(plain(
             f"{period} är redan stängd (version {last.version}, {last.closed_at}) och indata har ändrats: "
-            f"{'; '.join(changed)}. Kör med --reopen för att spara en ny version.", soft_wrap=True,
+            f"{'; '.join(changed)}. Kör med --reopen för att spara en ny version."), soft_wrap=True,
         )
         _log(err, config, period, result, "stängning vägrad: ändrade indata")
         return EXIT_DATA
@@ -152,9 +153,9 @@ def _log(err, config, period: str, result, what: str) -> None:
     errors = sum(p.is_error for p in result.problems)
     warnings = len(result.problems) - errors
     stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    err.print(
+    err.print(plain(
         f"{stamp} consolidate {config.region_code} {period}: {len(result.files)} filer, {errors} fel, "
-        f"{warnings} varningar{'; ' + what if what else ''}", soft_wrap=True, highlight=False,
+        f"{warnings} varningar{'; ' + what if what else ''}"), soft_wrap=True,
     )
 
 
@@ -170,7 +171,7 @@ def history_command(config_path: Path) -> int:
         closes = listing(conn, config.region_code)
     from rich.table import Table
 
-    table = Table(title=f"Stängda perioder, {config.region_name}", title_justify="left", header_style="bold")
+    table = Table(title=plain(f"Stängda perioder, {config.region_name}"), title_justify="left", header_style="bold")
     for heading, justify in (("Period", "left"), ("Version", "right"), ("Stängd", "left"), ("Verktyg", "left"),
                              ("Filer", "right"), (f"Resultat, {config.amount_unit}", "right")):
         table.add_column(heading, justify=justify, no_wrap=True)

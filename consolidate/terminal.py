@@ -39,10 +39,14 @@ def report_columns(result: Result) -> list[tuple[str, str]]:
 
 
 def make_console(stream=None, force_terminal: bool | None = None) -> Console:
-    """A console that never asks anything; wide when it writes to a file or a pipe."""
-    console = Console(file=stream, force_terminal=force_terminal, highlight=False, soft_wrap=False)
+    """A console that never asks anything; wide when it writes to a file or a pipe.
+
+    Markup and emoji codes are off: names and messages come from input files and
+    configuration, and "[red]" or ":x:" in them must show as written."""
+    quiet = {"highlight": False, "markup": False, "emoji": False}
+    console = Console(file=stream, force_terminal=force_terminal, soft_wrap=False, **quiet)
     if not console.is_terminal:
-        console = Console(file=stream, width=200, highlight=False, color_system=None)
+        console = Console(file=stream, width=200, color_system=None, **quiet)
     return console
 
 
