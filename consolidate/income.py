@@ -123,9 +123,14 @@ def _amount(sheet: Sheet, r: int, c: int, problems: list[Problem]) -> float:
         return 0.0
     amount = parse_amount(value)
     if amount is None:
-        problems.append(sheet.problem(r, c, f"{_shown(value)} är inget belopp"))
+        what = "är inget ändligt belopp av rimlig storlek" if _is_number(value) else "är inget belopp"
+        problems.append(sheet.problem(r, c, f"{_shown(value)} {what}"))
         return 0.0
     return amount
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _shown(value: object) -> str:

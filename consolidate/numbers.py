@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import re
+
+# Larger than any real amount (in kr) or number of hours: a typo or a corrupted cell,
+# and sums of such values would overflow to infinity.
+MAX_AMOUNT = 1e15
 
 # Space, no-break space, thin space, narrow no-break space, figure space.
 _SPACES = " \u00a0\u2009\u202f\u2007"
@@ -19,12 +24,17 @@ def parse_amount(value: object) -> float | None:
 
     Accepts numbers; empty text (0); Swedish text such as `1 234,5`, `-1 234`,
     `−1 234` (U+2212), `(1 234)` for a negative amount, with space, no-break space or
-    thin space between thousands. Booleans are not amounts.
+    thin space between thousands. Booleans, NaN, infinities and numbers beyond
+    `MAX_AMOUNT` are not amounts.
     """
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int too large for a float
+            return None
+        return number if math.isfinite(number) and abs(number) <= MAX_AMOUNT else None
     if not isinstance(value, str):
         return None
     text = value.strip(_SPACES + "\t\r\n")
@@ -39,6 +49,8 @@ def parse_amount(value: object) -> float | None:
         return None
     digits = re.sub("[" + _SPACES + "]", "", match["int"])
     number = float(f"{digits}.{match['frac']}" if match["frac"] else digits)
+    if not math.isfinite(number) or number > MAX_AMOUNT:
+        return None
     if match["sign"] and match["sign"] in _MINUSES:
         negative = not negative
     return -number if negative else number

@@ -75,12 +75,22 @@ def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int)
         if sheet_name is not None and sheet_name not in names:
             return refuse(f"bladet {sheet_name!r} finns inte; bladen heter {', '.join(names)}")
         name = sheet_name or names[0]
+        xml = _sheet_xml(path, names.index(name)) if head.startswith(_ZIP_MAGIC) else None
+        if xml is not None:
+            extent = _extent(xml)
+            if extent[0] * extent[1] > MAX_SHEET_CELLS:
+                cells, limit = (f"{n:,}".replace(",", " ") for n in (extent[0] * extent[1], MAX_SHEET_CELLS))
+                return None, [Problem(
+                    f"bladet sträcker sig till cell {cell_name(extent[0] - 1, extent[1] - 1)}, {cells} celler "
+                    f"(gränsen är {limit}); det läses inte. Ta bort innehållet långt nedanför eller till höger om tabellen",
+                    file=display, sheet=name,
+                )]
         rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine's errors are many and not all exported
         return refuse(_calamine_message(path, exc))
     sheet = Sheet(display, name, rows)
-    if head.startswith(_ZIP_MAGIC) and path.suffix.lower() in (".xlsx", ".xlsm"):
-        sheet.uncached = _uncached_formulas(path, names.index(name))
+    if xml is not None:
+        sheet.uncached = _uncached_formulas(xml)
     return sheet, []
 
 
@@ -126,14 +136,59 @@ _VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>[^<]+<")
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 
 
-def _uncached_formulas(path: Path, index: int) -> set[tuple[int, int]]:
-    """Cells of the sheet that hold a formula but no cached value (zero-based)."""
+_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_HAS_VALUE = re.compile(rb"<(?:\w+:)?(?:v(?:\s[^>]*)?>[^<]|is\b)")
+_ROW_REFS = re.compile(rb'<row r="(\d+)"')
+_WIDE = (re.compile(rb' r="[A-Z]{3}[0-9]'), re.compile(rb' r="[A-Z]{2}[0-9]'))
+# A sheet is read as a dense grid from A1 to its last cell: one value far down and to
+# the right (a 5 KB file with cells in A1 and XFD1048576) would need billions of cells.
+MAX_SHEET_CELLS = 10_000_000
+
+
+def _sheet_xml(path: Path, index: int) -> bytes | None:
+    """The XML of an .xlsx/.xlsm sheet, or None where it cannot be found (not OOXML)."""
     try:
         with zipfile.ZipFile(path) as archive:
             part = _sheet_part(archive, index)
-            data = archive.read(part) if part else b""
-    except Exception:  # noqa: BLE001 - damaged parts: calamine has already read the sheet
-        return set()
+            return archive.read(part) if part else None
+    except Exception:  # noqa: BLE001 - an .ods, or damaged parts: calamine will tell
+        return None
+
+
+def _extent(data: bytes) -> tuple[int, int]:
+    """(rows, columns) of the grid from A1 to the last cell that holds a value."""
+    if _plain_refs(data):  # a quick bound, from row numbers and column letters
+        rows = max((int(r) for r in _ROW_REFS.findall(data)), default=0)
+        cols = 16_384 if _WIDE[0].search(data) else 702 if _WIDE[1].search(data) else 26
+        if rows * cols <= MAX_SHEET_CELLS:
+            return rows, min(cols, 26)  # small enough: no need to look closer
+    rows = cols = row = 0
+    for row_match in _ROW.finditer(data):
+        number = _ROW_NUMBER.search(row_match.group(1))
+        row = int(number.group(1)) if number else row + 1
+        col = 0
+        for cell in _CELL.finditer(row_match.group(2) or b""):
+            ref = _REF.search(cell.group(1))
+            col = _column_index(ref.group(1).decode()) + 1 if ref else col + 1
+            if cell.group(2) and _HAS_VALUE.search(cell.group(2)):
+                rows, cols = max(rows, int(ref.group(2)) if ref else row), max(cols, col)
+    return rows, cols
+
+
+def _plain_refs(data: bytes) -> bool:
+    """Every row and cell element is written `<row r="..` / `<c r="..` (as Excel and the
+    common libraries write them): then row numbers and column letters bound the grid.
+    Counted, not parsed, to stay fast on large sheets."""
+    if b":row" in data or b":c " in data or any(w + b'r="' in data for w in (b"\n", b"\t", b"\r")):
+        return False
+    cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/>")
+    rows = data.count(b"<row ") + data.count(b"<row>") + data.count(b"<row/>")
+    return cells == data.count(b'<c r="') and rows == data.count(b'<row r="')
+
+
+def _uncached_formulas(data: bytes) -> set[tuple[int, int]]:
+    """Cells of the sheet that hold a formula but no cached value (zero-based)."""
     if not _FORMULA.search(data):
         return set()
     found = set()
