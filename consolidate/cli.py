@@ -162,5 +162,5 @@ def _guard(action) -> int:
     except Exception as exc:  # a bug of ours: say so in one line, not a traceback
         if os.environ.get("CONSOLIDATE_DEBUG"):
             raise
-        click.echo(f"internt fel ({type(exc).__name__}: {exc}); kör med CONSOLIDATE_DEBUG=1 för detaljer", err=True)
+        click.echo(plain(f"internt fel ({type(exc).__name__}: {exc}); kör med CONSOLIDATE_DEBUG=1 för detaljer"), err=True)
         return EXIT_DATA

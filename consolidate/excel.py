@@ -74,7 +74,9 @@ DATA_COMPRESSION = 1  # the Data sheets: most of the bytes; level 1 is three tim
 
 
 def workbook_name(result: Result) -> str:
-    return f"{result.config.region_code}_{result.period}.xlsx"
+    """`{region code}_{period}.xlsx`, with characters no file name may hold replaced."""
+    code = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]', "_", result.config.region_code).strip(". ") or "region"
+    return f"{code}_{result.period}.xlsx"
 
 
 def text(value: object) -> str:
