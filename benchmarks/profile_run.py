@@ -1,0 +1,116 @@
+"""Profile `consolidate run` in one process (issue 8).
+
+    python benchmarks/profile_run.py --config DIR/region.toml [--period 2026-04]
+        [--serial] [--excel] [--top 30] [--sort cumtime]
+
+`--serial` sets consolidate.inputs.PARALLEL_MIN_FILES so high that every file is
+read in this process; otherwise reading happens in a process pool and its time shows
+only as waiting. Prints the top lines of cProfile's statistics.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+import tempfile
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--period", default="2026-04")
+    parser.add_argument("--serial", action="store_true", help="read every file in this process")
+    parser.add_argument("--excel", action="store_true", help="also write the workbook")
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--sort", default="cumtime")
+    parser.add_argument("--phases", action="store_true",
+                        help="no cProfile: wall time of each pipeline phase (profiling overhead distorts "
+                             "code with many small calls, such as the JSON encoder)")
+    args = parser.parse_args()
+
+    from consolidate import cli, inputs
+
+    if args.serial:
+        inputs.PARALLEL_MIN_FILES = 10**9
+    work = Path(tempfile.mkdtemp(prefix="consolidate-profile-"))
+    argv = ["run", "--config", str(args.config), "--period", args.period, "--json", str(work / "out.json"), "-q"]
+    argv += ["--out", str(work / "out")] if args.excel else ["--no-excel"]
+    if args.phases:
+        return _phases(argv)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        cli.main.main(argv, standalone_mode=False)
+    except SystemExit as exc:
+        if exc.code:
+            raise
+    finally:
+        profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats(args.sort).print_stats(args.top)
+    print(out.getvalue())
+
+
+PHASES = {
+    "consolidate.pipeline": ("read_income", "read_staffing", "map_accounts", "mismatches", "consolidate",
+                             "report_rows", "staffing_table"),
+    "consolidate.export": ("document", "write_json"),
+    "consolidate.commands": ("_write_outputs",),
+    "consolidate.excel": ("write_report",),
+}
+
+
+def _phases(argv: list[str]) -> None:
+    """Wrap the pipeline's phases with a wall clock and run once."""
+    import importlib
+    import time
+    from collections import defaultdict
+
+    start = time.perf_counter()
+    from consolidate import cli
+
+    spent: dict[str, float] = defaultdict(float)
+    rss_after: dict[str, float] = {}
+
+    def rss() -> float:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * 4096 / 2**20
+
+    def timed(name, function):
+        def wrapper(*a, **kw):
+            t = time.perf_counter()
+            try:
+                return function(*a, **kw)
+            finally:
+                spent[name] += time.perf_counter() - t
+                rss_after[name] = rss()
+        return wrapper
+
+    imported = time.perf_counter() - start
+    for module_name, names in PHASES.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        for name in names:
+            if hasattr(module, name):
+                setattr(module, name, timed(f"{module_name.split('.')[-1]}.{name}", getattr(module, name)))
+    try:
+        cli.main.main(argv, standalone_mode=False)
+    except SystemExit as exc:
+        if exc.code:
+            raise
+    total = time.perf_counter() - start
+    print(f"{'import consolidate.cli':32s} {imported:7.2f} s")
+    for name, seconds in spent.items():
+        print(f"{name:32s} {seconds:7.2f} s   RSS after {rss_after[name]:5.0f} MiB")
+    print(f"{'total (this process)':32s} {total:7.2f} s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
