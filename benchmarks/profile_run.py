@@ -57,7 +57,7 @@ def main() -> None:
 
 
 PHASES = {
-    "consolidate.pipeline": ("read_income", "read_staffing", "map_accounts", "mismatches", "consolidate",
+    "consolidate.pipeline": ("read_inputs", "map_accounts", "mismatches", "consolidate",
                              "report_rows", "staffing_table"),
     "consolidate.export": ("document", "write_json"),
     "consolidate.commands": ("_write_outputs",),

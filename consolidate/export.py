@@ -11,6 +11,7 @@ from .consolidation import VARIANCES
 from .pipeline import Result
 
 INCOME_KEYS = ["entity", "report", "row", *MEASURES, *VARIANCES]
+MONEY_KEYS = {*MEASURES, *VARIANCES}
 
 
 def _number(value) -> float | None:
@@ -27,20 +28,21 @@ def entities(result: Result) -> list[dict]:
 
 
 def income(result: Result) -> list[dict]:
-    """Every report row of every entity; each with `previous_close` (SPEC §7)."""
+    """Every report row of every entity; each with `previous_close` (SPEC §7).
+
+    Built column by column (`tolist` gives Python floats), not row by row."""
     if result.rows is None:
         return []
     frame = result.rows_with_previous()
-    records = []
-    for values in frame[[*INCOME_KEYS, "prev_actual", "prev_var_budget"]].itertuples(index=False, name=None):
-        record = dict(zip(INCOME_KEYS, values[: len(INCOME_KEYS)]))
-        for key in INCOME_KEYS[3:]:
-            record[key] = float(record[key])
-        prev_actual, prev_var = values[len(INCOME_KEYS):]
-        record["previous_close"] = None if result.previous is None or math.isnan(prev_actual) else {
-            "period": result.previous[0], "actual": float(prev_actual), "var_budget": float(prev_var),
-        }
-        records.append(record)
+    columns = [frame[k].astype(float if k in MONEY_KEYS else object).tolist() for k in INCOME_KEYS]
+    records = [dict(zip(INCOME_KEYS, values)) for values in zip(*columns)]
+    if result.previous is None:
+        for record in records:
+            record["previous_close"] = None
+        return records
+    period = result.previous[0]
+    for record, actual, var in zip(records, frame["prev_actual"].tolist(), frame["prev_var_budget"].tolist()):
+        record["previous_close"] = None if math.isnan(actual) else {"period": period, "actual": actual, "var_budget": var}
     return records
 
 
@@ -85,6 +87,7 @@ def write_json(data: dict, path: Path) -> None:
     """Write the JSON whole or not at all."""
     from .atomic import atomic_path
 
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False)  # no indent: the C encoder
     with atomic_path(path) as tmp:
         with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=1, allow_nan=False)
+            handle.write(text)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from .config import AMOUNT_UNITS, MEASURES
-from .numbers import is_blank, parse_amount
+from .numbers import MAX_AMOUNT, is_blank, parse_amount
 from .problems import WARNING, Problem
 from .workbook import Sheet, SheetRows, code_text, describe, find_header, open_sheet
 
@@ -36,6 +36,11 @@ class IncomeRows(SheetRows):
     name: list[str] = field(default_factory=list)
     counterparty: list[str] = field(default_factory=list)
     amounts: dict[str, list[float]] = field(default_factory=lambda: {m: [] for m in MEASURES})
+
+    def columns(self) -> dict[str, list]:
+        """The rows as columns of the income table."""
+        return {"unit": self.unit, "account": self.account, "name": self.name,
+                "counterparty": self.counterparty, "row": self.row, **self.amounts}
 
 
 def merge_labels(base: dict[str, tuple[str, ...]], extra: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
@@ -78,11 +83,13 @@ def read_income_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]], default_
 
 
 def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: IncomeRows) -> list[Problem]:
+    """Find the data rows (those with an account code) and the control total, then
+    take each column of the data rows as a whole."""
     problems: list[Problem] = []
-    factor = AMOUNT_UNITS[out.stated.amount_unit]
     measure_cols = [(m, columns[m]) for m in MEASURES if m in columns]
     account_col = columns["account"]
-    sums = {m: 0.0 for m, _ in measure_cols}
+    data: list[int] = []
+    codes: list[tuple[str, str]] = []
     control: tuple[int, dict[str, float]] | None = None
     for r in range(header_row + 1, len(sheet.rows)):
         code = account_code(sheet.value(r, account_col))
@@ -91,29 +98,48 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
             if total is not None:
                 control = (r, total)
             continue
-        values = {}
-        for measure, c in measure_cols:
-            amount = _amount(sheet, r, c, problems)
-            values[measure] = amount
-            sums[measure] += amount
-        _append(out, sheet, r, columns, code, values, factor)
+        data.append(r)
+        codes.append(code)
+    out.row = [r + 1 for r in data]
+    out.account = [code for code, _ in codes]
+    out.name = _names(sheet, data, columns.get("name"), codes)
+    out.counterparty = [("" if is_blank(v) else code_text(v)) for v in _column(sheet, data, columns.get("counterparty"))]
+    if "unit" in columns:
+        out.unit = [(None if is_blank(v) else code_text(v)) for v in _column(sheet, data, columns["unit"])]
+    factor = AMOUNT_UNITS[out.stated.amount_unit]
+    sums = {}
+    empty_is_zero = not sheet.uncached  # an empty cell can be a formula without its value
+    for measure, c in measure_cols:
+        amounts = [
+            v if type(v) is float and -MAX_AMOUNT < v < MAX_AMOUNT
+            else 0.0 if v == "" and empty_is_zero
+            else _amount(sheet, r, c, problems)
+            for r, v in zip(data, _column(sheet, data, c))
+        ]
+        sums[measure] = sum(amounts)
+        out.amounts[measure] = [a * factor for a in amounts] if factor != 1.0 else amounts
+    for measure in MEASURES:
+        if measure not in columns:
+            out.amounts[measure] = [0.0] * len(data)
     if control is not None:
         problems += _check_control(sheet, control, sums, measure_cols, out.stated.amount_unit)
     return problems
 
 
-def _append(out: IncomeRows, sheet: Sheet, r: int, columns: dict[str, int], code: tuple[str, str], values: dict, factor: float) -> None:
-    out.account.append(code[0])
-    name = sheet.value(r, columns["name"]) if "name" in columns else ""
-    out.name.append(str(name).strip() if not is_blank(name) else code[1])
-    counterparty = sheet.value(r, columns["counterparty"]) if "counterparty" in columns else ""
-    out.counterparty.append("" if is_blank(counterparty) else code_text(counterparty))
-    if "unit" in columns:
-        unit = sheet.value(r, columns["unit"])
-        out.unit.append(None if is_blank(unit) else code_text(unit))
-    out.row.append(r + 1)
-    for measure in MEASURES:
-        out.amounts[measure].append(values.get(measure, 0.0) * factor)
+def _column(sheet: Sheet, data: list[int], c: int | None) -> list:
+    """The cells of column c in the given rows ("" where there is no such column)."""
+    if c is None:
+        return [""] * len(data)
+    rows = sheet.rows
+    return [rows[r][c] if c < len(rows[r]) else "" for r in data]
+
+
+def _names(sheet: Sheet, data: list[int], c: int | None, codes: list[tuple[str, str]]) -> list[str]:
+    """The account's name from its own column, else from after the code in its cell."""
+    return [
+        str(v).strip() if not is_blank(v) else name
+        for v, (_, name) in zip(_column(sheet, data, c), codes)
+    ]
 
 
 def _amount(sheet: Sheet, r: int, c: int, problems: list[Problem]) -> float:

@@ -66,28 +66,29 @@ def display_name(path: Path) -> str:
     return relative if not relative.startswith(".." + os.sep + "..") else str(path)
 
 
-def read_all(paths: list[Path], read_one: Callable, args: tuple, progress=None) -> list[Source]:
-    """Read every file; across processes when there are enough files to pay for it."""
-    displays = [display_name(p) for p in paths]
-    jobs = [(p, d, *args) for p, d in zip(paths, displays)]
+def read_all(jobs: list[tuple[Callable, Path, tuple]], progress=None) -> list[Source]:
+    """Read every file (`reader(path, display, *args)` per job), in one pool of
+    processes when there are enough files to pay for it; results in job order."""
+    displays = [display_name(path) for _, path, _ in jobs]
+    calls = [(reader, (path, display, *args)) for (reader, path, args), display in zip(jobs, displays)]
     workers = min(os.cpu_count() or 1, 8)
-    if len(paths) < PARALLEL_MIN_FILES or workers < 2:
-        results = []
-        for job in jobs:
-            results.append(read_one(*job))
+    results = []
+    if len(calls) < PARALLEL_MIN_FILES or workers < 2:
+        for call in calls:
+            results.append(_star(call))
             if progress:
                 progress()
     else:
         from concurrent.futures import ProcessPoolExecutor
 
-        chunk = max(1, len(jobs) // (workers * 8))
+        chunk = max(1, len(calls) // (workers * 8))
         with ProcessPoolExecutor(workers) as pool:
-            results = []
-            for result in pool.map(_star, [(read_one, job) for job in jobs], chunksize=chunk):
+            for result in pool.map(_star, calls, chunksize=chunk):
                 results.append(result)
                 if progress:
                     progress()
-    return [Source(p, d, rows, problems) for (p, d), (rows, problems) in zip(zip(paths, displays), results)]
+    return [Source(path, display, rows, problems)
+            for (_, path, _), display, (rows, problems) in zip(jobs, displays, results)]
 
 
 def _star(item):

@@ -3,6 +3,7 @@ against Y plus what Y booked against X must be zero on every measure."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .config import MEASURES, Eliminations
@@ -33,26 +34,40 @@ def mismatches(table: pd.DataFrame, tree: Tree, rules: Eliminations) -> tuple[pd
     columns = ["party", "counterparty", "measure", "party_amount", "counterparty_amount", "difference", "party_files", "counterparty_files"]
     if internal.empty:
         return pd.DataFrame(columns=columns), []
-    low = internal[["party", "counterparty_entity"]].min(axis=1)
-    high = internal[["party", "counterparty_entity"]].max(axis=1)
-    internal = internal.assign(a=low, b=high)
-    sides = internal.groupby(["a", "b", "party"], sort=True)
-    amounts = sides[list(MEASURES)].sum()
-    files = sides["file"].agg(lambda f: sorted(set(f)))
+    party = internal["party"].to_numpy(dtype=str)
+    other = internal["counterparty_entity"].to_numpy(dtype=str)
+    first = party <= other
+    internal = internal.assign(a=np.where(first, party, other), b=np.where(first, other, party))
+    amounts = internal.groupby(["a", "b", "party"], sort=True)[list(MEASURES)].sum()
     records = []
     for (a, b), group in amounts.groupby(level=[0, 1], sort=True):
+        sides = group.droplevel([0, 1])
         for measure in MEASURES:
-            side_a = float(group[measure].get((a, b, a), 0.0))
-            side_b = float(group[measure].get((a, b, b), 0.0)) if a != b else 0.0
+            side_a = float(sides[measure].get(a, 0.0))
+            side_b = float(sides[measure].get(b, 0.0)) if a != b else 0.0
             difference = side_a + side_b
             if abs(difference) > rules.tolerance:
                 records.append({
                     "party": a, "counterparty": b, "measure": measure,
                     "party_amount": side_a, "counterparty_amount": side_b, "difference": difference,
-                    "party_files": files.get((a, b, a), []), "counterparty_files": files.get((a, b, b), []) if a != b else [],
                 })
+    _add_files(records, internal)
     frame = pd.DataFrame(records, columns=columns)
     return frame, [_problem(r, tree, rules) for r in records]
+
+
+def _add_files(records: list[dict], internal: pd.DataFrame) -> None:
+    """The files behind each side of the pairs that disagree (only those are looked up)."""
+    pairs = {(r["party"], r["counterparty"]) for r in records}
+    if not pairs:
+        return
+    keys = pd.MultiIndex.from_arrays([internal["a"], internal["b"]])
+    involved = internal[keys.isin(list(pairs))]
+    files = involved.groupby(["a", "b", "party"])["file"].agg(lambda f: sorted(set(f)))
+    for r in records:
+        a, b = r["party"], r["counterparty"]
+        r["party_files"] = files.get((a, b, a), [])
+        r["counterparty_files"] = files.get((a, b, b), []) if a != b else []
 
 
 def list_files(files: list[str], limit: int = 3) -> str:

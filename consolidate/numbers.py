@@ -19,6 +19,10 @@ _NUMBER = re.compile(
 )
 
 
+_NO_SPACES = str.maketrans("", "", _SPACES)
+_STRIP = _SPACES + "\t\r\n"
+
+
 def parse_amount(value: object) -> float | None:
     """A cell value as a number, or None when it is not one.
 
@@ -37,7 +41,7 @@ def parse_amount(value: object) -> float | None:
         return number if math.isfinite(number) and abs(number) <= MAX_AMOUNT else None
     if not isinstance(value, str):
         return None
-    text = value.strip(_SPACES + "\t\r\n")
+    text = value.strip(_STRIP)
     if not text:
         return 0.0
     negative = False
@@ -47,7 +51,7 @@ def parse_amount(value: object) -> float | None:
     match = _NUMBER.match(text)
     if not match:
         return None
-    digits = re.sub("[" + _SPACES + "]", "", match["int"])
+    digits = match["int"].translate(_NO_SPACES)
     number = float(f"{digits}.{match['frac']}" if match["frac"] else digits)
     if not math.isfinite(number) or number > MAX_AMOUNT:
         return None
@@ -57,4 +61,4 @@ def parse_amount(value: object) -> float | None:
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip(_SPACES + "\t\r\n"))
+    return value is None or (isinstance(value, str) and not value.strip(_STRIP))

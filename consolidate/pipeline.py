@@ -20,6 +20,7 @@ from .staffing import STAFF_LABELS, STAFF_MEASURES, read_staffing_file
 from .staffing_ratios import staffing_table
 
 INCOME_COLUMNS = ["unit", "account", "name", "counterparty", "file", "sheet", "row", *MEASURES]
+STAFFING_COLUMNS = ["unit", "group", "gender", "age_band", "file", "sheet", "row", *STAFF_MEASURES]
 
 
 @dataclass
@@ -57,88 +58,59 @@ class Result:
         )
 
 
-def read_income(config: Config, period: str, progress=None) -> tuple[pd.DataFrame, list[Source], list[Problem]]:
-    files, problems = not_workbooks(find_files(config, config.inputs.income, period))
+def _files(config: Config, pattern: str | None, period: str, what: str) -> tuple[list[Path], list[Problem]]:
+    if pattern is None:
+        return [], []
+    files, problems = not_workbooks(find_files(config, pattern, period))
     if not files:
-        pattern = config.resolve(config.inputs.income, period)
-        return _empty_income(), [], problems + [Problem(f"inga resultatfiler hittades: {pattern}", check="no_files")]
-    labels = merge_labels(INCOME_LABELS, config.inputs.aliases)
-    args = (config.inputs.income_sheet, config.inputs.max_workbook_bytes, labels, config.inputs.amount_unit)
-    sources = read_all(files, read_income_file, args, progress)
+        problems.append(Problem(f"inga {what} hittades: {config.resolve(pattern, period)}", check="no_files"))
+    return files, problems
+
+
+def read_inputs(config: Config, period: str, progress=None):
+    """Read every income and staffing workbook of the period in one pass.
+
+    Returns (income table, income sources, staffing table, staffing sources, problems)."""
+    inputs = config.inputs
+    income_files, problems = _files(config, inputs.income, period, "resultatfiler")
+    staff_files, staff_problems = _files(config, inputs.staffing, period, "personalfiler")
+    problems += staff_problems
+    income_args = (inputs.income_sheet, inputs.max_workbook_bytes, merge_labels(INCOME_LABELS, inputs.aliases), inputs.amount_unit)
+    staff_args = (inputs.staffing_sheet, inputs.max_workbook_bytes, merge_labels(STAFF_LABELS, inputs.aliases))
+    jobs = [(read_income_file, p, income_args) for p in income_files]
+    jobs += [(read_staffing_file, p, staff_args) for p in staff_files]
+    sources = read_all(jobs, progress)
+    income_sources, staff_sources = sources[: len(income_files)], sources[len(income_files):]
+    for kind, read in (("income", income_sources), ("staffing", staff_sources)):
+        if read:
+            found = [p for s in read for p in s.problems] + assign_units(read, config.tree, period, kind)
+            problems += attach_units(found, read, config.tree)
+    income = _table(income_sources, INCOME_COLUMNS, MEASURES)
+    staffing = _table(staff_sources, STAFFING_COLUMNS, STAFF_MEASURES)
+    return income, income_sources, staffing, staff_sources, problems
+
+
+def _table(sources: list[Source], names: list[str], money: tuple[str, ...]) -> pd.DataFrame:
+    """All data rows of all files of one kind as one table, built column by column
+    from each sheet's `columns()`, with the file and sheet of every row."""
+    columns: dict[str, list] = {c: [] for c in names}
     for source in sources:
-        problems += source.problems
-    problems += assign_units(sources, config.tree, period, "income")
-    return _income_table(sources), sources, attach_units(problems, sources, config.tree)
-
-
-def _empty_income() -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in INCOME_COLUMNS})
-    for measure in MEASURES:
-        frame[measure] = frame[measure].astype(float)
-    return frame
-
-
-def _income_table(sources: list[Source]) -> pd.DataFrame:
-    """All data rows of all files as one table, built column by column."""
-    columns: dict[str, list] = {c: [] for c in INCOME_COLUMNS}
-    for source in sources:
-        rows = source.rows
-        if rows is None:
+        if source.rows is None:
             continue
-        n = len(rows.account)
-        columns["unit"] += rows.unit
-        columns["account"] += rows.account
-        columns["name"] += rows.name
-        columns["counterparty"] += rows.counterparty
+        for key, values in source.rows.columns().items():
+            columns[key] += values
+        n = len(source.rows.row)
         columns["file"] += [source.display] * n
-        columns["sheet"] += [rows.sheet] * n
-        columns["row"] += rows.row
-        for measure in MEASURES:
-            columns[measure] += rows.amounts[measure]
-    if not columns["account"]:
-        return _empty_income()
+        columns["sheet"] += [source.rows.sheet] * n
     frame = pd.DataFrame(columns)
+    frame[list(money)] = frame[list(money)].astype(float)
     return frame
-
-
-STAFFING_COLUMNS = ["unit", "group", "gender", "age_band", "file", "sheet", "row", *STAFF_MEASURES]
-
-
-def read_staffing(config: Config, period: str, progress=None) -> tuple[pd.DataFrame, list[Source], list[Problem]]:
-    if config.inputs.staffing is None:
-        return pd.DataFrame(columns=STAFFING_COLUMNS), [], []
-    files, problems = not_workbooks(find_files(config, config.inputs.staffing, period))
-    if not files:
-        pattern = config.resolve(config.inputs.staffing, period)
-        return pd.DataFrame(columns=STAFFING_COLUMNS), [], problems + [Problem(f"inga personalfiler hittades: {pattern}", check="no_files")]
-    labels = merge_labels(STAFF_LABELS, config.inputs.aliases)
-    args = (config.inputs.staffing_sheet, config.inputs.max_workbook_bytes, labels)
-    sources = read_all(files, read_staffing_file, args, progress)
-    problems += [p for s in sources for p in s.problems]
-    problems += assign_units(sources, config.tree, period, "staffing")
-    problems = attach_units(problems, sources, config.tree)
-    columns: dict[str, list] = {c: [] for c in STAFFING_COLUMNS}
-    for source in sources:
-        rows = source.rows
-        if rows is None:
-            continue
-        n = len(rows.row)
-        for key in ("unit", "group", "gender", "age_band", "row"):
-            columns[key] += getattr(rows, key)
-        columns["file"] += [source.display] * n
-        columns["sheet"] += [rows.sheet] * n
-        for measure in STAFF_MEASURES:
-            columns[measure] += rows.values.get(measure, [float("nan")] * n)
-    frame = pd.DataFrame(columns)
-    frame[list(STAFF_MEASURES)] = frame[list(STAFF_MEASURES)].astype(float)
-    return frame, sources, problems
 
 
 def consolidate_period(config: Config, period: str, progress=None) -> Result:
     """Everything `run` needs, or the problems that stop it."""
-    table, sources, problems = read_income(config, period, progress)
-    staff, staff_sources, staff_problems = read_staffing(config, period, progress)
-    result = Result(config, period, problems + staff_problems, files=[s.path for s in sources + staff_sources])
+    table, sources, staff, staff_sources, problems = read_inputs(config, period, progress)
+    result = Result(config, period, problems, files=[s.path for s in sources + staff_sources])
     table = table[table["unit"].notna()]
     lines, unmapped = map_accounts(table, config.chart)
     result.problems += unmapped

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .numbers import is_blank, parse_amount
+from .numbers import MAX_AMOUNT, is_blank, parse_amount
 from .problems import WARNING, Problem
 from .workbook import Sheet, SheetRows, code_text, describe, find_header, open_sheet
 
@@ -53,6 +53,13 @@ class StaffingRows(SheetRows):
     age_band: list[str | None] = field(default_factory=list)
     values: dict[str, list[float]] = field(default_factory=dict)
     dimensions: tuple[str, ...] = ()
+
+    def columns(self) -> dict[str, list]:
+        """The rows as columns of the staffing table; a missing measure is NaN."""
+        n = len(self.row)
+        measures = {m: self.values.get(m, [float("nan")] * n) for m in STAFF_MEASURES}
+        return {"unit": self.unit, "group": self.group, "gender": self.gender,
+                "age_band": self.age_band, "row": self.row, **measures}
 
 
 def age_band(value: object) -> str | None:
@@ -106,9 +113,13 @@ def _skip(sheet: Sheet, r: int, columns: dict[str, int]) -> bool:
 
 
 def _read_row(sheet: Sheet, r: int, columns: dict, measures: list[str], out: StaffingRows, problems: list[Problem]) -> None:
+    cells = sheet.rows[r]
     for measure in measures:
         c = columns[measure]
-        value = sheet.value(r, c)
+        value = cells[c] if c < len(cells) else ""
+        if type(value) is float and 0 <= value < MAX_AMOUNT:  # the common case: a plain number
+            out.values[measure].append(value)
+            continue
         if (r, c) in sheet.uncached and is_blank(value):
             problems.append(sheet.problem(r, c, "formel utan sparat värde; öppna filen i Excel, räkna om och spara"))
             number = 0.0

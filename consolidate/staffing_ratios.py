@@ -39,7 +39,7 @@ def entity_hours(table: pd.DataFrame, tree: Tree) -> pd.DataFrame:
     units = table["unit"].unique()
     parts = [_rolled(table.assign(by="", key=""), links, ["by", "key"])]
     for dimension in DIMENSIONS:
-        complete = table.groupby("unit")[dimension].apply(lambda s: s.notna().all())
+        complete = table[dimension].notna().groupby(table["unit"]).all()
         incomplete_units = set(complete[~complete].index)
         blocked = set(links[links["member"].isin(incomplete_units)]["entity"])
         with_values = table[table["unit"].isin(set(units) - incomplete_units)]

@@ -8,9 +8,11 @@ formula without one is reported, never computed.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
@@ -42,49 +44,53 @@ class Sheet:
 
 
 def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int) -> tuple[Sheet | None, list[Problem]]:
-    """Open the named (or first) sheet of a workbook, refusing what is not safe to read."""
+    """Open the named (or first) sheet of a workbook, refusing what is not safe to read.
+
+    The zip checks and the sheet's XML (for formulas without a cached value and the
+    sheet's extent) use one read of the file; calamine opens it by path, which is
+    faster than handing it those bytes."""
     from python_calamine import CalamineWorkbook
 
-    def refuse(message: str) -> tuple[None, list[Problem]]:
-        return None, [Problem(message, file=display)]
+    def refuse(message: str, sheet: str | None = None) -> tuple[None, list[Problem]]:
+        return None, [Problem(message, file=display, sheet=sheet)]
 
     try:
         size = path.stat().st_size
-        with open(path, "rb") as handle:
-            head = handle.read(8)
+        if size > max_bytes:
+            return refuse(f"filen är {size / 1e6:.0f} MB, över gränsen {max_bytes / 1e6:.0f} MB; den läses inte")
+        data = path.read_bytes()
     except OSError as exc:
         return refuse(f"filen kan inte läsas: {exc.strerror or exc}")
-    if size == 0:
+    if not data:
         return refuse("filen är tom (0 byte)")
-    if size > max_bytes:
-        return refuse(f"filen är {size / 1e6:.0f} MB, över gränsen {max_bytes / 1e6:.0f} MB; den läses inte")
-    if head.startswith(_ZIP_MAGIC):
-        refusal = _check_zip(path, max_bytes)
+    archive = None
+    if data.startswith(_ZIP_MAGIC):
+        archive, refusal = _open_zip(data, max_bytes)
         if refusal:
             return refuse(refusal)
-    elif head.startswith(_CFB_MAGIC):
-        if _ENCRYPTED in path.read_bytes():
+    elif data.startswith(_CFB_MAGIC):
+        if _ENCRYPTED in data:
             return refuse("arbetsboken är lösenordsskyddad (krypterad); spara den utan lösenord")
     else:
         return refuse(_not_a_workbook(path))
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = CalamineWorkbook.from_path(str(path))  # faster than handing it the bytes
         names = book.sheet_names
         if not names:
             return refuse("arbetsboken har inga blad")
         if sheet_name is not None and sheet_name not in names:
             return refuse(f"bladet {sheet_name!r} finns inte; bladen heter {', '.join(names)}")
         name = sheet_name or names[0]
-        xml = _sheet_xml(path, names.index(name)) if head.startswith(_ZIP_MAGIC) else None
+        xml = _sheet_xml(archive, names.index(name)) if archive is not None else None
         if xml is not None:
             extent = _extent(xml)
             if extent[0] * extent[1] > MAX_SHEET_CELLS:
                 cells, limit = (f"{n:,}".replace(",", " ") for n in (extent[0] * extent[1], MAX_SHEET_CELLS))
-                return None, [Problem(
+                return refuse(
                     f"bladet sträcker sig till cell {cell_name(extent[0] - 1, extent[1] - 1)}, {cells} celler "
                     f"(gränsen är {limit}); det läses inte. Ta bort innehållet långt nedanför eller till höger om tabellen",
-                    file=display, sheet=name,
-                )]
+                    sheet=name,
+                )
         rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine's errors are many and not all exported
         return refuse(_calamine_message(path, exc))
@@ -94,20 +100,21 @@ def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int)
     return sheet, []
 
 
-def _check_zip(path: Path, max_bytes: int) -> str | None:
-    """Refuse a zip that is damaged, or whose parts would expand beyond the limit."""
+def _open_zip(data: bytes, max_bytes: int) -> tuple[zipfile.ZipFile | None, str | None]:
+    """The workbook's zip, or why it is refused: damaged, or parts that would expand
+    beyond the limit."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            expanded = sum(info.file_size for info in archive.infolist())
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        expanded = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
         # NotImplementedError: a damaged header reads as an unknown zip version
-        return "filen är ingen läsbar arbetsbok (skadad eller avkortad zip-fil)"
+        return None, "filen är ingen läsbar arbetsbok (skadad eller avkortad zip-fil)"
     if expanded > max_bytes:
-        return (
+        return None, (
             f"arbetsbokens delar skulle packas upp till {expanded / 1e6:.0f} MB, "
             f"över gränsen {max_bytes / 1e6:.0f} MB; den läses inte"
         )
-    return None
+    return archive, None
 
 
 def _not_a_workbook(path: Path) -> str:
@@ -146,18 +153,24 @@ _WIDE = (re.compile(rb' r="[A-Z]{3}[0-9]'), re.compile(rb' r="[A-Z]{2}[0-9]'))
 MAX_SHEET_CELLS = 10_000_000
 
 
-def _sheet_xml(path: Path, index: int) -> bytes | None:
+def _sheet_xml(archive: zipfile.ZipFile, index: int) -> bytes | None:
     """The XML of an .xlsx/.xlsm sheet, or None where it cannot be found (not OOXML)."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            part = _sheet_part(archive, index)
-            return archive.read(part) if part else None
+        part = _sheet_part(archive, index)
+        return archive.read(part) if part else None
     except Exception:  # noqa: BLE001 - an .ods, or damaged parts: calamine will tell
         return None
 
 
+_BIG_REF = re.compile(rb' r="(?:[A-Z]{3}|[A-Z]{1,2}\d{5}|\d{5})')
+
+
 def _extent(data: bytes) -> tuple[int, int]:
     """(rows, columns) of the grid from A1 to the last cell that holds a value."""
+    if len(data) < 4_000_000 and not _BIG_REF.search(data):
+        # No reference beyond row 9 999 or column ZZ: cells without a reference follow
+        # the one before, so the grid stays within what the file's size can hold.
+        return 0, 0
     if _plain_refs(data):  # a quick bound, from row numbers and column letters
         rows = max((int(r) for r in _ROW_REFS.findall(data)), default=0)
         cols = 16_384 if _WIDE[0].search(data) else 702 if _WIDE[1].search(data) else 26
@@ -188,31 +201,49 @@ def _plain_refs(data: bytes) -> bool:
 
 
 def _uncached_formulas(data: bytes) -> set[tuple[int, int]]:
-    """Cells of the sheet that hold a formula but no cached value (zero-based)."""
-    if not _FORMULA.search(data):
-        return set()
+    """Cells of the sheet that hold a formula but no cached value (zero-based).
+
+    Only the cells around each formula are looked at, not the whole sheet."""
     found = set()
-    for match in _CELL.finditer(data):
+    end = 0
+    for formula in _FORMULA.finditer(data):
+        if formula.start() < end:
+            continue  # a second formula element in a cell already looked at
+        start = data.rfind(b"<c ", 0, formula.start())
+        prefixed = data.rfind(b":c ", 0, formula.start())  # a cell written <x:c ...>
+        if prefixed > start:
+            start = data.rfind(b"<", 0, prefixed)
+        match = _CELL.match(data, start) if start >= 0 else None
+        if match is None:
+            continue
+        end = match.end()
         body = match.group(2)
-        if body and _FORMULA.search(body) and not _VALUE.search(body):
+        if body and not _VALUE.search(body):
             ref = _REF.search(match.group(1))
             if ref:
                 found.add((int(ref.group(2)) - 1, _column_index(ref.group(1).decode())))
     return found
 
 
+@lru_cache(maxsize=64)
+def _parts_of(workbook_xml: bytes, rels_xml: bytes) -> tuple[str, ...]:
+    """The package part of each sheet, in order. Workbooks from one exporter repeat
+    these two small files, so the answer is remembered."""
+    book = ElementTree.fromstring(workbook_xml)
+    rels = {
+        rel.get("Id"): rel.get("Target", "")
+        for rel in ElementTree.fromstring(rels_xml).findall("p:Relationship", _NS)
+    }
+    parts = []
+    for sheet in book.findall("m:sheets/m:sheet", _NS):
+        target = rels.get(sheet.get(f"{{{_NS['r']}}}id"), "")
+        parts.append(target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target))
+    return tuple(parts)
+
+
 def _sheet_part(archive: zipfile.ZipFile, index: int) -> str | None:
-    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    sheets = book.findall("m:sheets/m:sheet", _NS)
-    if index >= len(sheets):
-        return None
-    rel_id = sheets[index].get(f"{{{_NS['r']}}}id")
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    for rel in rels.findall("p:Relationship", _NS):
-        if rel.get("Id") == rel_id:
-            target = rel.get("Target", "")
-            return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-    return None
+    parts = _parts_of(archive.read("xl/workbook.xml"), archive.read("xl/_rels/workbook.xml.rels"))
+    return parts[index] if index < len(parts) else None
 
 
 def _column_index(letters: str) -> int:
@@ -228,6 +259,7 @@ _TRAILING_UNIT = re.compile(r"\s*[\(\[]\s*(kr|tkr|mkr|tim|h|st|%)\s*[\)\]]\s*$|\
 _SPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=8192)
 def label_key(text: object) -> str:
     """A header label as compared: case folded, spaces collapsed, a trailing unit such
     as "(tkr)" removed."""
@@ -237,6 +269,7 @@ def label_key(text: object) -> str:
     return _TRAILING_UNIT.sub("", text).strip()
 
 
+@lru_cache(maxsize=8192)
 def label_unit(text: object) -> str | None:
     """The amount unit stated at the end of a header label, if any."""
     if not isinstance(text, str):
