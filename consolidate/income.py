@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from .config import AMOUNT_UNITS, MEASURES
 from .numbers import MAX_AMOUNT, is_blank, parse_amount
 from .problems import WARNING, Problem
-from .workbook import Sheet, SheetRows, code_text, describe, find_header, open_sheet
+from .workbook import Sheet, SheetRows, check_control, code_text, control_total, describe, find_header, open_sheet
 
 INCOME_LABELS: dict[str, tuple[str, ...]] = {
     "account": ("Konto",),
@@ -25,7 +25,6 @@ INCOME_LABELS: dict[str, tuple[str, ...]] = {
 MEASURE_LABELS = {m: INCOME_LABELS[m][0] for m in MEASURES}
 
 _ACCOUNT = re.compile(r"^\s*(\d{3,6})(?:\s+(.*?))?\s*$", re.S)
-_TOTAL = re.compile(r"^\s*(summa|totalt|resultat)", re.I)
 
 
 @dataclass
@@ -94,7 +93,7 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
     for r in range(header_row + 1, len(sheet.rows)):
         code = account_code(sheet.value(r, account_col))
         if code is None:
-            total = _control_total(sheet, r, measure_cols, problems)
+            total = control_total(sheet, r, measure_cols, problems)
             if total is not None:
                 control = (r, total)
             continue
@@ -122,7 +121,7 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
         if measure not in columns:
             out.amounts[measure] = [0.0] * len(data)
     if control is not None:
-        problems += _check_control(sheet, control, sums, measure_cols, out.stated.amount_unit)
+        problems += check_control(sheet, control, sums, measure_cols, MEASURE_LABELS, out.stated.amount_unit)
     return problems
 
 
@@ -162,46 +161,6 @@ def _is_number(value: object) -> bool:
 def _shown(value: object) -> str:
     text = str(value)
     return repr(text if len(text) <= 40 else text[:40] + "…")
-
-
-def _control_total(sheet: Sheet, r: int, measure_cols: list, problems: list[Problem]) -> dict[str, float] | None:
-    """Amounts of a `Summa`/`Totalt`/`Resultat` row that has at least one amount."""
-    cells = sheet.rows[r]
-    first_text = next((v for v in cells if isinstance(v, str) and v.strip()), None)
-    if first_text is None or not _TOTAL.match(first_text):
-        return None
-    amounts: dict[str, float] = {}
-    for measure, c in measure_cols:
-        value = sheet.value(r, c)
-        if is_blank(value):
-            if (r, c) in sheet.uncached:
-                problems.append(sheet.problem(r, c, "formel utan sparat värde i summaraden"))
-            continue
-        amount = parse_amount(value)
-        if amount is not None:
-            amounts[measure] = amount
-    return amounts or None
-
-
-def _check_control(sheet: Sheet, control: tuple[int, dict[str, float]], sums: dict[str, float], measure_cols: list, unit: str) -> list[Problem]:
-    r, totals = control
-    problems = []
-    columns = dict(measure_cols)
-    for measure, stated in totals.items():
-        if abs(stated - sums[measure]) > 0.5:
-            problems.append(sheet.problem(
-                r, columns[measure],
-                f"summaraden anger {_fmt(stated)} {unit} för {MEASURE_LABELS[measure]}, "
-                f"men raderna summerar till {_fmt(sums[measure])} {unit} (skillnad {_fmt(stated - sums[measure])})",
-                check="control_total",
-            ))
-    return problems
-
-
-def _fmt(value: float) -> str:
-    from .formatting import swedish
-
-    return swedish(value, decimals=3 if not float(value).is_integer() else 0)
 
 
 def read_income_file(path, display: str, sheet_name: str | None, max_bytes: int,

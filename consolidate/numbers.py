@@ -15,7 +15,8 @@ _MINUSES = "\u2212\u2013-"
 _NUMBER = re.compile(
     r"^(?P<sign>[+\u2212\u2013-]?)"
     r"(?P<int>\d{1,3}(?:[" + _SPACES + r"]\d{3})+|\d+)"
-    r"(?:[,.](?P<frac>\d+))?$"
+    r"(?:[,.](?P<frac>\d+))?"
+    r"(?P<trail>[\u2212-]?)$"
 )
 
 
@@ -27,7 +28,7 @@ def parse_amount(value: object) -> float | None:
     """A cell value as a number, or None when it is not one.
 
     Accepts numbers; empty text (0); Swedish text such as `1 234,5`, `-1 234`,
-    `−1 234` (U+2212), `(1 234)` for a negative amount, with space, no-break space or
+    `−1 234` (U+2212), `(1 234)` and `1 234-` for a negative amount, with space, no-break space or
     thin space between thousands. Booleans, NaN, infinities and numbers beyond
     `MAX_AMOUNT` are not amounts.
     """
@@ -56,6 +57,10 @@ def parse_amount(value: object) -> float | None:
     if not math.isfinite(number) or number > MAX_AMOUNT:
         return None
     if match["sign"] and match["sign"] in _MINUSES:
+        negative = not negative
+    if match["trail"]:  # "1 234,50-": a trailing minus, as some ledger systems export
+        if match["sign"]:
+            return None
         negative = not negative
     return -number if negative else number
 

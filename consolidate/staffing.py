@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .numbers import MAX_AMOUNT, is_blank, parse_amount
 from .problems import WARNING, Problem
-from .workbook import Sheet, SheetRows, code_text, describe, find_header, open_sheet
+from .workbook import Sheet, SheetRows, check_control, code_text, control_total, describe, is_total_row, find_header, open_sheet
 
 BASE_LABELS = {
     "headcount": "Anställda",
@@ -36,7 +36,6 @@ DIMENSIONS = ("gender", "age_band", "group")
 GENDERS = {"k": "K", "kvinna": "K", "kvinnor": "K", "m": "M", "man": "M", "män": "M"}
 AGE_BANDS = ("-29", "30-49", "50-")
 _AGE = re.compile(r"^\s*(?:(\d+)?\s*[-–]\s*(\d+)?)\s*(?:år)?\s*$", re.I)
-_TOTAL = re.compile(r"^\s*(summa|totalt)", re.I)
 
 
 def label_of(key: str) -> str:
@@ -96,20 +95,22 @@ def read_staffing_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]]) -> tup
                 header.row, None, f"kolumnen {label_of(m)} saknas; nyckeltal som bygger på den blir tomma",
                 severity=WARNING, check="missing_measure",
             ))
+    measure_cols = [(m, columns[m]) for m in measures]
+    control = None
     for r in range(header.row + 1, len(sheet.rows)):
-        if _skip(sheet, r, columns):
+        cells = sheet.rows[r]
+        if all(is_blank(cells[c]) for c in columns.values() if c < len(cells)):
+            continue
+        if is_total_row(sheet, r):  # repeats the data: a control total when it has figures
+            total = control_total(sheet, r, measure_cols, problems)
+            control = (r, total) if total is not None else control
             continue
         _read_row(sheet, r, columns, measures, rows, problems)
+    if control is not None:
+        sums = {m: sum(rows.values[m]) for m in measures}
+        labels = {m: label_of(m) for m in measures}
+        problems += check_control(sheet, control, sums, measure_cols, labels, "timmar/personer")
     return rows, problems
-
-
-def _skip(sheet: Sheet, r: int, columns: dict[str, int]) -> bool:
-    """Blank rows, and total rows (`Summa`, `Totalt`) that repeat the data."""
-    cells = sheet.rows[r]
-    if all(is_blank(cells[c]) for c in columns.values() if c < len(cells)):
-        return True
-    first_text = next((v for v in cells if isinstance(v, str) and v.strip()), None)
-    return first_text is not None and bool(_TOTAL.match(first_text))
 
 
 def _read_row(sheet: Sheet, r: int, columns: dict, measures: list[str], out: StaffingRows, problems: list[Problem]) -> None:

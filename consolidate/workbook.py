@@ -437,3 +437,56 @@ def describe(rows: SheetRows, sheet: Sheet, header: Header, default_unit: str) -
     if rows.has_unit_column:
         rows.unit_column = cell_name(0, header.columns["unit"])[:-1]
     return list(title.problems)
+
+
+# --- control totals ---------------------------------------------------------------
+
+_TOTAL = re.compile(r"^\s*(summa|totalt|resultat)", re.I)
+
+
+def is_total_row(sheet: Sheet, r: int) -> bool:
+    """A row whose first text cell begins with Summa, Totalt or Resultat."""
+    first_text = next((v for v in sheet.rows[r] if isinstance(v, str) and v.strip()), None)
+    return first_text is not None and bool(_TOTAL.match(first_text))
+
+
+def control_total(sheet: Sheet, r: int, measure_cols: list, problems: list[Problem]) -> dict[str, float] | None:
+    """Amounts of a `Summa`/`Totalt`/`Resultat` row that has at least one amount."""
+    from .numbers import parse_amount
+
+    if not is_total_row(sheet, r):
+        return None
+    amounts: dict[str, float] = {}
+    for measure, c in measure_cols:
+        value = sheet.value(r, c)
+        if is_blank(value):
+            if (r, c) in sheet.uncached:
+                problems.append(sheet.problem(r, c, "formel utan sparat värde i summaraden"))
+            continue
+        amount = parse_amount(value)
+        if amount is not None:
+            amounts[measure] = amount
+    return amounts or None
+
+
+def check_control(sheet: Sheet, control: tuple[int, dict[str, float]], sums: dict[str, float],
+                  measure_cols: list, labels: dict[str, str], unit: str) -> list[Problem]:
+    """The control total must equal the sum of the data rows, per measure, within half
+    of the stated unit (`sums` and the total are both in that unit)."""
+    from .formatting import swedish
+
+    def shown(value: float) -> str:
+        return swedish(value, decimals=3 if not float(value).is_integer() else 0)
+
+    r, totals = control
+    problems = []
+    columns = dict(measure_cols)
+    for measure, stated in totals.items():
+        if abs(stated - sums[measure]) > 0.5:
+            problems.append(sheet.problem(
+                r, columns[measure],
+                f"summaraden anger {shown(stated)} {unit} för {labels[measure]}, men raderna summerar till "
+                f"{shown(sums[measure])} {unit} (skillnad {shown(stated - sums[measure])})",
+                check="control_total",
+            ))
+    return problems

@@ -609,3 +609,11 @@ def test_unmapped_accounts_all_named_with_units_files_and_amounts(tmp_path):
     assert "U2" in about_9876 and "U2.xlsx" in about_9876
     assert re.search(r"7 000|[-\u2212]\s?7(?![\d ])", about_9876), about_9876
     assert data is None
+
+
+def test_trailing_minus_as_ledger_systems_export_it():
+    from consolidate.numbers import parse_amount
+
+    assert parse_amount("1 234,50-") == -1234.5
+    assert parse_amount("12\u2212") == -12.0
+    assert parse_amount("-5-") is None

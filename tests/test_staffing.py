@@ -159,3 +159,13 @@ def test_every_level_is_a_ratio_of_its_own_sums(table, months):
         women = result[(result["entity"] == entity) & (result["by"] == "gender") & (result["key"] == "K")]
         if (mine["gender"] == "K").any():
             assert women.iloc[0]["headcount"] == pytest.approx(mine[mine["gender"] == "K"]["headcount"].sum())
+
+
+def test_staffing_total_row_is_a_control_total(tmp_path):
+    header = ["Kön", "Arbetad tid", "Ordinarie arbetstid"]
+    good = [["Ansvar:", "U1"], [], header, ["K", 600, 650], ["M", 400, 420], ["Totalt", 1000, 1070]]
+    bad = [["Ansvar:", "U2"], [], header, ["K", 600, 650], ["Summa", 700, None], ["Totalt", None, None]]
+    done, _ = _run(tmp_path, _region(tmp_path, {"U1": good, "U2": bad}))
+    assert done.returncode == 1
+    lines = [l for l in done.stderr.splitlines() if "summaraden" in l]
+    assert len(lines) == 1 and "U2_p.xlsx" in lines[0] and "cell B5" in lines[0] and "Arbetad tid" in lines[0]
