@@ -116,10 +116,12 @@ def entity_table(result: Result, parent: str, report: str, unit: str) -> Table |
 
 
 def shown_entities(result: Result, entity: str | None) -> list[str]:
-    """The region and each administration by default; else the entity asked for."""
+    """The region and each administration by default; with --entity, that entity's
+    subtree: the entity and every level below it that has entities of its own (units
+    show as lines of their parent's driftredovisning)."""
     tree = result.config.tree
     if entity is not None:
-        return [entity]
+        return [code for code in tree.subtree(entity) if code == entity or tree.children[code]]
     return [tree.root, *tree.administrations()]
 
 
