@@ -117,7 +117,9 @@ def _prepare_close(config, period, result, reopen: bool, err):
     or the exit status when it must be refused."""
     from .history import differences, files_of, fingerprint, inputs_digest, latest
 
-    files = fingerprint(result.files, config.path.parent)
+    # The configuration counts as input: a changed chart or tree changes the figures.
+    sources = [*result.files, config.path, Path(config.chart.path)]
+    files = fingerprint(sources, config.path.parent)
     with open_store(config.store_path) as conn:
         last = latest(conn, period)
         if last is None:

@@ -51,7 +51,7 @@ def test_close_twice_with_same_inputs_changes_nothing(tmp_path):
     first = _close(config, "2026-04")
     assert first.returncode == 0, first.stderr
     before = _counts(config)
-    assert before[0] == 1 and before[1] == 2 and before[2] > 0
+    assert before[0] == 1 and before[1] == 4 and before[2] > 0  # two workbooks, region.toml, chart.toml
     again = _close(config, "2026-04")
     assert again.returncode == 0, again.stderr
     assert _counts(config) == before
@@ -182,3 +182,15 @@ def test_samples_close_march_then_april_shows_change_since_march(tmp_path, perio
     assert "Utfall Δ 2026-03" in april.stdout
     history = run_cli("history", "--config", str(config))
     assert "2026-03" in history.stdout and "2026-04" in history.stdout
+
+
+def test_a_changed_chart_counts_as_changed_input(tmp_path):
+    config = _region(tmp_path)
+    assert _close(config, "2026-04").returncode == 0
+    with _store(config) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM input_files")}
+    assert {"region.toml", "chart.toml"} <= names
+    chart = tmp_path / "chart.toml"
+    chart.write_text(chart.read_text(encoding="utf-8").replace('accounts = ["40", "41"]', 'accounts = ["40", "41", "42"]'), encoding="utf-8")
+    refused = _close(config, "2026-04")
+    assert refused.returncode == 1 and "chart.toml (ändrad)" in refused.stderr
