@@ -86,6 +86,14 @@ def _text(table: dict, key: str, file: str, where: str, default: str | None = No
     return value.strip()
 
 
+def _code(table: dict, key: str, file: str, where: str) -> str:
+    """An entity code; written as a number in TOML (`code = 1110`) it is the same code."""
+    value = table.get(key)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _text(table, key, file, where)
+
+
 def _number(table: dict, key: str, file: str, where: str, default: float) -> float:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
@@ -106,7 +114,7 @@ def load_config(path: str | Path) -> Config:
     file = str(path)
     doc = read_toml(path)
     region = _table(doc, "region", file)
-    code = _text(region, "code", file, "region")
+    code = _code(region, "code", file, "region")
     name = _text(region, "name", file, "region", default=code)
     fte_hours = _number(region, "fte_hours_per_year", file, "region", 1725)
     if fte_hours == 0:
@@ -174,9 +182,9 @@ def _load_tree(doc: dict, code: str, name: str, file: str) -> Tree:
             raise ConfigError(file, f"{where}.motpart", "måste vara en lista med motpartskoder")
         entities.append(
             Entity(
-                code=_text(item, "code", file, where),
+                code=_code(item, "code", file, where),
                 name=_text(item, "name", file, where, default=str(item.get("code", ""))),
-                parent=_text(item, "parent", file, where),
+                parent=_code(item, "parent", file, where),
                 motpart=tuple(str(m).strip() for m in motpart),
             )
         )

@@ -220,3 +220,14 @@ def test_bad_display_unit_option(tmp_path):
     result = run(tmp_path, config, "--unit", "Mkr")
     assert result.returncode == 2
     assert "--unit" in result.stderr
+
+
+def test_entity_codes_written_as_numbers_are_codes(tmp_path):
+    from consolidate.config import load_config
+    from helpers import write_region
+
+    config = write_region(tmp_path, [("ADM", "Förvaltningen", "REG"), ("U1", "Enhet", "ADM")])
+    text = config.read_text(encoding="utf-8").replace('code = "U1"', "code = 1110")
+    config.write_text(text + '\n[[entity]]\ncode = 1111\nname = "Under"\nparent = 1110\n', encoding="utf-8")
+    tree = load_config(config).tree
+    assert tree.parent_of["1111"] == "1110" and tree.units == ("1111",)
