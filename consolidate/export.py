@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -84,10 +83,11 @@ def document(result: Result) -> dict:
 
 
 def write_json(data: dict, path: Path) -> None:
-    """Write the JSON whole or not at all."""
+    """Write the JSON (UTF-8) whole or not at all."""
+    import orjson
+
     from .atomic import atomic_path
 
-    text = json.dumps(data, ensure_ascii=False, allow_nan=False)  # no indent: the C encoder
+    body = orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY)
     with atomic_path(path) as tmp:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        tmp.write_bytes(body)
