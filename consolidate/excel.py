@@ -432,7 +432,10 @@ class Writer:
             ("Andel långtid %", [("long_sick_share_pct_prior", "Fg år", f.pct), ("long_sick_share_pct", "Inn. år", f.pct)]),
             ("Inhyrd tid, timmar", [("hired_hours_prior", "Fg år", f.int), ("hired_hours", "Inn. år", f.int)]),
         ]
-        frame = staffing.copy()
+        # Every entity's totals; breakdowns by Kön, Åldersgrupp and Personalgrupp for the
+        # levels above the units (a unit's own breakdown is in the JSON export).
+        is_unit = staffing["entity"].map(lambda e: self.levels.get(e) == "unit")
+        frame = staffing[staffing["by"].isna() | ~is_unit].copy()
         for key in ("headcount", "fte"):
             current = pd.to_numeric(frame[key], errors="coerce")
             frame[f"d_{key}"] = current - pd.to_numeric(frame[f"{key}_prior"], errors="coerce")
@@ -637,7 +640,7 @@ class Writer:
         `DataRows` and put into the package afterwards, about ten times faster than
         one Python call per cell."""
         rows = self.result.rows
-        keys = [k for k, _ in INCOME_COLUMNS]
+        keys = list(MEASURES)  # the six measures; variances are derived from them
         headings = ["Period", "Enhet", "Namn", "Nivå", "Rapport", "Rad", "Mått", "Belopp (kr)"]
         codes = rows["entity"].tolist()
         self.data = DataRows(
@@ -646,7 +649,7 @@ class Writer:
                 (text(e), self.entity_names.get(e, ""), LEVEL_NAMES.get(self.levels.get(e), ""), text(rp), text(lb))
                 for e, rp, lb in zip(codes, rows["report"].tolist(), rows["row"].tolist())
             ],
-            measures=[h for _, h in INCOME_COLUMNS],
+            measures=[HEADINGS[k] for k in keys],
             values=rows[keys].to_numpy(dtype=float),
         )
         # The index of the kr format, as a cell written with it would get it.
