@@ -150,9 +150,13 @@ def _revision() -> str:
 
 
 def _generator_stamp() -> str:
+    """Changes when the generator or the workbook writers it uses (samples/workbooks.py) change."""
     import hashlib
 
-    return hashlib.sha256((HERE / "generate_region.py").read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256()
+    for source in (HERE / "generate_region.py", HERE.parent / "samples" / "workbooks.py"):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -29,24 +29,27 @@ import argparse
 import os
 import random
 import shutil
+import sys
 import time
 import tomllib
-from datetime import datetime
-from decimal import Decimal
 from multiprocessing import Pool
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CHART = HERE.parent / "config" / "chart.toml"
 
+# The layouts and workbook writers are the sample generator's (samples/workbooks.py).
+if str(HERE.parent / "samples") not in sys.path:
+    sys.path.insert(0, str(HERE.parent / "samples"))
+from workbooks import (  # noqa: E402
+    MEASURES, IncomeStyle, StaffStyle, new_workbook, write_income, write_staffing,
+)
+
 PERIOD = "2026-04"
 MONTH = 4
-FIXED_TIME = datetime(2026, 5, 4, 8, 0, 0)
-MEASURES = ("actual", "budget", "prior", "annual_budget", "forecast", "prior_full_year")
 STAFF_BASE = ("headcount", "hours_worked", "hours_scheduled", "sick_hours", "sick_short_hours",
               "sick_long_hours", "hired_hours")
 STAFF_MEASURES = STAFF_BASE + tuple(f"{k}_prior" for k in STAFF_BASE)
-UNIT_DIVISOR = {"kr": Decimal(1), "tkr": Decimal(1_000), "mkr": Decimal(1_000_000)}
 FTE_HOURS = 1725
 EXTERNAL = ("81", "87")  # staten, privata företag: ordinary figures, not internal
 
@@ -405,35 +408,9 @@ def staff_rows(seed: object, unit: dict, detail: str) -> list[dict]:
 # Layouts (SPEC §1-2)
 # --------------------------------------------------------------------------------------
 
-INCOME_LABELS = {
-    "plain": {"account": "Konto", "name": "Benämning", "counterparty": "Motpart", "actual": "Utfall",
-              "budget": "Budget", "prior": "Utfall fg år", "annual_budget": "Årsbudget",
-              "forecast": "Prognos", "prior_full_year": "Bokslut fg år"},
-    "ack": {"account": "KONTO ", "name": "Kontonamn", "counterparty": "Motpart", "actual": "Ack utfall",
-            "budget": "Ack budget", "prior": "Ack utfall fg år", "annual_budget": "Helårsbudget",
-            "forecast": "Helårsprognos", "prior_full_year": "Bokslut fg år"},
-    "tkr": {"account": "Konto", "name": "Benämning", "counterparty": "Motpart", "actual": "Utfall (tkr)",
-            "budget": "Budget (tkr)", "prior": "Utfall fg år (tkr)", "annual_budget": "Årsbudget (tkr)",
-            "forecast": "Prognos (tkr)", "prior_full_year": "Bokslut fg år (tkr)"},
-    "lower": {"account": "konto", "name": "benämning", "counterparty": "motpart", "actual": " utfall ",
-              "budget": "budget", "prior": "utfall fg år", "annual_budget": "årsbudget",
-              "forecast": "prognos", "prior_full_year": "bokslut fg år"},
-    # aliases added in region.toml ([inputs.aliases])
-    "alias": {"account": "Konto", "name": "Benämning", "counterparty": "Motpart", "actual": "Utfall hittills",
-              "budget": "Budget hittills", "prior": "Utfall fg år", "annual_budget": "Årsbudget",
-              "forecast": "Prognos", "prior_full_year": "Bokslut fg år"},
-}
+# Header labels are workbooks.INCOME_LABELS; style H uses its "alias" set, which only
+# these aliases (written into region.toml) make known to `consolidate`.
 ALIASES = {"actual": ["Utfall hittills"], "budget": ["Budget hittills"]}
-
-
-class IncomeStyle:
-    def __init__(self, key, filename, title, header_row, columns, labels, unit, account_cell, amounts,
-                 sections, total_label, formula_total=False, motpart_number=False):
-        self.key, self.filename, self.title, self.header_row = key, filename, title, header_row
-        self.columns, self.labels, self.unit, self.account_cell = columns, labels, unit, account_cell
-        self.amounts, self.sections, self.total_label = amounts, sections, total_label
-        self.formula_total, self.motpart_number = formula_total, motpart_number
-
 
 ALL = MEASURES
 INCOME_STYLES = {s.key: s for s in (
@@ -471,21 +448,7 @@ INCOME_STYLES = {s.key: s for s in (
                 2, ("account", "name", "counterparty", *ALL), "alias", "tkr", "number", "number", False, "Summa"),
 )}
 
-STAFF_LABELS = {
-    "group": "Personalgrupp", "gender": "Kön", "age_band": "Åldersgrupp", "headcount": "Anställda",
-    "hours_worked": "Arbetad tid", "hours_scheduled": "Ordinarie arbetstid", "sick_hours": "Sjukfrånvaro",
-    "sick_short_hours": "Sjukfrånvaro dag 1-14", "sick_long_hours": "Sjukfrånvaro 60- dagar",
-    "hired_hours": "Inhyrd tid",
-}
-STAFF_LABELS.update({f"{k}_prior": f"{STAFF_LABELS[k]} fg år" for k in STAFF_BASE})
 INTERLEAVED = tuple(x for k in STAFF_BASE for x in (k, f"{k}_prior"))
-
-
-class StaffStyle:
-    def __init__(self, key, filename, title, header_row, detail, columns, text_numbers=False):
-        self.key, self.filename, self.title, self.header_row = key, filename, title, header_row
-        self.detail, self.columns, self.text_numbers = detail, columns, text_numbers
-
 
 STAFF_STYLES = {s.key: s for s in (
     StaffStyle("P1", "{code}_personal.xlsx", (), 1, "gender_age", ("gender", "age_band", *STAFF_MEASURES)),
@@ -505,146 +468,16 @@ STAFF_STYLES = {s.key: s for s in (
 # Writing workbooks
 # --------------------------------------------------------------------------------------
 
-SEPARATORS = {"text-nbsp": "\u00a0", "text-thin-paren": "\u2009", "text-plain": " "}
-
-
-def swedish(value: Decimal, style: str) -> str:
-    """'1 234,567' with the style's thousands separator and way of showing negatives."""
-    whole, _, fraction = format(abs(value), "f").partition(".")
-    fraction = fraction.rstrip("0")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    text = SEPARATORS[style].join(groups) + ("," + fraction if fraction else "")
-    if value >= 0:
-        return text
-    return {"text-nbsp": "\u2212" + text, "text-thin-paren": f"({text})"}.get(style, "-" + text)
-
-
 def _workbook(path: Path):
-    import xlsxwriter
-
-    workbook = xlsxwriter.Workbook(str(path), {"in_memory": True})
-    workbook.set_properties({"created": FIXED_TIME, "author": "Region Bench"})
-    return workbook
-
-
-def _title(sheet, title, code: str, bold) -> None:
-    for r, cells in enumerate(title):
-        for c, text in enumerate(cells):
-            if text:
-                sheet.write_string(r, c, text.format(code=code, period=PERIOD), bold if r == 0 else None)
-
-
-def _section(account: str) -> str:
-    return {"3": "Verksamhetens intäkter", "8": "Skatter, bidrag och finansiella poster"}.get(
-        account[0], "Verksamhetens kostnader")
-
-
-def write_income(path: Path, style: IncomeStyle, rows: list[dict], code: str) -> None:
-    from xlsxwriter.utility import xl_rowcol_to_cell
-
-    workbook = _workbook(path)
-    sheet = workbook.add_worksheet("Resultat")
-    bold = workbook.add_format({"bold": True})
-    decimals = {"kr": 0, "tkr": 3, "mkr": 6}[style.unit]
-    number = workbook.add_format({"num_format": "#,##0" + ("." + "0" * decimals if decimals else "")})
-    labels = INCOME_LABELS[style.labels]
-    divisor = UNIT_DIVISOR[style.unit]
-    _title(sheet, style.title, code, bold)
-    header = style.header_row - 1
-    for c, key in enumerate(style.columns):
-        sheet.write_string(header, c, labels[key], bold)
-    sheet.set_column(0, len(style.columns) - 1, 14)
-    first_text = next(c for c, k in enumerate(style.columns) if k == "account")
-    measure_cols = [(c, k) for c, k in enumerate(style.columns) if k in MEASURES]
-
-    def amount(r: int, c: int, value: Decimal) -> None:
-        if style.amounts == "number":
-            sheet.write_number(r, c, float(value), number)
-        elif value != 0:
-            sheet.write_string(r, c, swedish(value, style.amounts))
-
-    def totals_row(r: int, label: str, totals: dict) -> None:
-        sheet.write_string(r, first_text, label, bold)
-        for c, key in measure_cols:
-            amount(r, c, totals[key])
-
-    r = header + 1
-    first_data = r
-    grand = dict.fromkeys(MEASURES, Decimal(0))
-    section, subtotal = None, dict.fromkeys(MEASURES, Decimal(0))
-    for row in rows:
-        account = row["account"]
-        if style.sections and _section(account) != section:
-            if section is not None:
-                totals_row(r, f"Summa {section.lower()}", subtotal)
-                r += 2
-            section, subtotal = _section(account), dict.fromkeys(MEASURES, Decimal(0))
-            sheet.write_string(r, first_text, section, bold)
-            r += 1
-        for c, key in enumerate(style.columns):
-            if key == "account":
-                if style.account_cell == "number":
-                    sheet.write_number(r, c, int(account))
-                elif style.account_cell == "text":
-                    sheet.write_string(r, c, account)
-                else:
-                    sheet.write_string(r, c, f"{account} {account_name(account)}")
-            elif key == "name":
-                sheet.write_string(r, c, account_name(account))
-            elif key == "counterparty":
-                if row["counterparty"] and style.motpart_number:
-                    sheet.write_number(r, c, int(row["counterparty"]))
-                elif row["counterparty"]:
-                    sheet.write_string(r, c, row["counterparty"])
-            else:
-                value = Decimal(row[key]) / divisor
-                grand[key] += value
-                subtotal[key] += value
-                amount(r, c, value)
-        r += 1
-    last_data = r - 1
-    if style.sections and section is not None:
-        totals_row(r, f"Summa {section.lower()}", subtotal)
-        r += 2
-    if style.formula_total:
-        sheet.write_string(r, first_text, style.total_label, bold)
-        for c, key in measure_cols:
-            cells = f"{xl_rowcol_to_cell(first_data, c)}:{xl_rowcol_to_cell(last_data, c)}"
-            sheet.write_formula(r, c, f"=SUM({cells})", number, float(grand[key]))
-    else:
-        totals_row(r, style.total_label, grand)
-    sheet.freeze_panes(header + 1, 0)
-    workbook.close()
-
-
-def write_staffing(path: Path, style: StaffStyle, rows: list[dict], code: str) -> None:
-    workbook = _workbook(path)
-    sheet = workbook.add_worksheet("Personal")
-    bold = workbook.add_format({"bold": True})
-    _title(sheet, style.title, code, bold)
-    header = style.header_row - 1
-    for c, key in enumerate(style.columns):
-        sheet.write_string(header, c, STAFF_LABELS[key], bold)
-    sheet.set_column(0, len(style.columns) - 1, 13)
-    for r, row in enumerate(rows, start=header + 1):
-        for c, key in enumerate(style.columns):
-            value = row[key]
-            if key in ("group", "gender", "age_band"):
-                sheet.write_string(r, c, value)
-            elif style.text_numbers:
-                sheet.write_string(r, c, swedish(Decimal(value), "text-nbsp"))
-            else:
-                sheet.write_number(r, c, value)
-    workbook.close()
+    return new_workbook(path, {"author": "Region Bench"}, in_memory=True)
 
 
 def _write_unit(job: tuple) -> None:
     period_dir, code, info, income_rows, staff = job
-    write_income(period_dir / info["income_file"], INCOME_STYLES[info["income_style"]], income_rows, code)
-    write_staffing(period_dir / info["staff_file"], STAFF_STYLES[info["staff_style"]], staff, code)
+    write_income(_workbook(period_dir / info["income_file"]), INCOME_STYLES[info["income_style"]], income_rows,
+                 code, PERIOD, account_name)
+    write_staffing(_workbook(period_dir / info["staff_file"]), STAFF_STYLES[info["staff_style"]], staff, code,
+                   PERIOD)
 
 
 # --------------------------------------------------------------------------------------

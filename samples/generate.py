@@ -15,25 +15,24 @@ two runs give byte-identical files.
 from __future__ import annotations
 
 import random
+import sys
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
-
-import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell
 
 HERE = Path(__file__).resolve().parent
 CONFIG = HERE.parent / "config" / "region.toml"
 
+if str(HERE) not in sys.path:  # workbooks.py beside this file, also when loaded by path
+    sys.path.insert(0, str(HERE))
+from workbooks import (  # noqa: E402
+    MEASURES, IncomeStyle, StaffStyle, new_workbook, write_income, write_staffing,
+)
+
 SEED = "region-exempel-2026"
 PERIODS = ("2026-03", "2026-04")
-FIXED_TIME = datetime(2026, 5, 4, 8, 0, 0)
 MONTH_NAMES = {3: "mars", 4: "april"}
-MEASURES = ("actual", "budget", "prior", "annual_budget", "forecast", "prior_full_year")
-UNIT_DIVISOR = {"kr": Decimal(1), "tkr": Decimal(1_000), "mkr": Decimal(1_000_000)}
 
 # The one pair of parties whose internal trade does not agree: Regional IT (party RK)
 # has invoiced Akutmottagningen (party HSF) for something 1110 has not booked.
@@ -527,43 +526,8 @@ def staffing(region: Region, period: str, ledger: Ledger, detail_of: dict[str, s
 # File layouts (SPEC §1-2 varieties)
 # --------------------------------------------------------------------------------------
 
-INCOME_LABELS = {
-    "plain": {"account": "Konto", "name": "Benämning", "counterparty": "Motpart", "actual": "Utfall",
-              "budget": "Budget", "prior": "Utfall fg år", "annual_budget": "Årsbudget",
-              "forecast": "Prognos", "prior_full_year": "Bokslut fg år", "unit": "Ansvar"},
-    "ack": {"account": "KONTO ", "name": "Kontonamn", "counterparty": "Motpart", "actual": "Ack utfall",
-            "budget": "Ack budget", "prior": "Ack utfall fg år", "annual_budget": "Helårsbudget",
-            "forecast": "Helårsprognos", "prior_full_year": "Bokslut fg år"},
-    "tkr": {"account": "Konto", "name": "Benämning", "counterparty": "Motpart", "actual": "Utfall (tkr)",
-            "budget": "Budget (tkr)", "prior": "Utfall fg år (tkr)", "annual_budget": "Årsbudget (tkr)",
-            "forecast": "Prognos (tkr)", "prior_full_year": "Bokslut fg år (tkr)"},
-    "mixed": {"account": "Konto", "name": "Benämning", "counterparty": "Motpart", "actual": "Ack utfall",
-              "budget": "Ack budget", "prior": "Ack utfall fg år", "annual_budget": "Årsbudget",
-              "forecast": "Helårsprognos", "prior_full_year": "Bokslut fg år"},
-    "lower": {"account": "konto", "name": "benämning", "counterparty": "motpart", "actual": " utfall ",
-              "budget": "budget", "prior": "utfall fg år", "annual_budget": "årsbudget",
-              "forecast": "prognos", "prior_full_year": "bokslut fg år"},
-}
+# Labels (INCOME_LABELS, STAFF_LABELS) and the style classes are in workbooks.py.
 ALL = MEASURES
-
-
-@dataclass(frozen=True)
-class IncomeStyle:
-    key: str
-    filename: str                 # fields: code, name, period, month, n
-    title: tuple[tuple[str, ...], ...]   # rows of cells from A1; fields: code, period
-    header_row: int               # 1-based
-    columns: tuple[str, ...]
-    labels: str
-    unit: str                     # kr | tkr | mkr
-    account_cell: str             # number | text | combined
-    amounts: str                  # number | text-nbsp | text-thin-paren | text-plain
-    sections: bool                # heading and subtotal rows
-    total_label: str
-    formula_total: bool = False
-    motpart_number: bool = False
-    features: tuple[str, ...] = ()
-
 
 INCOME_STYLES = {
     "A": IncomeStyle(
@@ -633,27 +597,9 @@ INCOME_STYLES = {
                   "Belopp i tkr", "header row 5", "control total 'Summa' as =SUM formula with cached value")),
 }
 
-STAFF_LABELS = {
-    "group": "Personalgrupp", "gender": "Kön", "age_band": "Åldersgrupp", "headcount": "Anställda",
-    "hours_worked": "Arbetad tid", "hours_scheduled": "Ordinarie arbetstid", "sick_hours": "Sjukfrånvaro",
-    "sick_short_hours": "Sjukfrånvaro dag 1-14", "sick_long_hours": "Sjukfrånvaro 60- dagar",
-    "hired_hours": "Inhyrd tid",
-}
-STAFF_LABELS.update({f"{k}_prior": f"{STAFF_LABELS[k]} fg år" for k in STAFF_MEASURES})
 NOW_THEN = tuple(STAFF_MEASURES) + tuple(f"{k}_prior" for k in STAFF_MEASURES)
 INTERLEAVED = tuple(x for k in STAFF_MEASURES for x in (k, f"{k}_prior"))
 
-
-@dataclass(frozen=True)
-class StaffStyle:
-    key: str
-    filename: str
-    title: tuple[tuple[str, ...], ...]
-    header_row: int
-    detail: str                   # single | gender_age | group
-    columns: tuple[str, ...]
-    text_numbers: bool = False
-    features: tuple[str, ...] = ()
 
 
 STAFF_STYLES = {
@@ -760,157 +706,6 @@ def _unit_order(region: Region, key: tuple[str, str, str]) -> tuple:
     return order[unit], account, counterparty
 
 
-# --------------------------------------------------------------------------------------
-# Formatting numbers
-# --------------------------------------------------------------------------------------
-
-SEPARATORS = {"text-nbsp": "\u00a0", "text-thin-paren": "\u2009", "text-plain": " "}
-
-
-def in_unit(kr: int, unit: str) -> Decimal:
-    return Decimal(kr) / UNIT_DIVISOR[unit]
-
-
-def swedish(value: Decimal, style: str) -> str:
-    """'1 234,567' with the style's thousands separator and way of showing negatives."""
-    digits = format(abs(value), "f")
-    whole, _, fraction = digits.partition(".")
-    fraction = fraction.rstrip("0")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    text = SEPARATORS[style].join(groups) + ("," + fraction if fraction else "")
-    if value >= 0:
-        return text
-    if style == "text-nbsp":
-        return "\u2212" + text
-    if style == "text-thin-paren":
-        return f"({text})"
-    return "-" + text
-
-
-# --------------------------------------------------------------------------------------
-# Writing workbooks
-# --------------------------------------------------------------------------------------
-
-def new_workbook(path: Path) -> xlsxwriter.Workbook:
-    workbook = xlsxwriter.Workbook(str(path))
-    workbook.set_properties({"created": FIXED_TIME, "author": "Region Exempel", "company": "Region Exempel"})
-    return workbook
-
-
-def write_title(sheet, title: tuple[tuple[str, ...], ...], code: str, period: str, bold) -> None:
-    for r, cells in enumerate(title):
-        for c, text in enumerate(cells):
-            if text:
-                sheet.write_string(r, c, text.format(code=code, period=period), bold if r == 0 else None)
-
-
-def section_of(account: str) -> str:
-    return {"3": "Verksamhetens intäkter", "8": "Skatter, bidrag och finansiella poster"}.get(
-        account[0], "Verksamhetens kostnader")
-
-
-def write_income(path: Path, style: IncomeStyle, rows: list[dict], code: str, period: str) -> None:
-    """One income statement workbook; rows are ground-truth dicts in kr."""
-    workbook = new_workbook(path)
-    sheet = workbook.add_worksheet("Resultat")
-    bold = workbook.add_format({"bold": True})
-    decimals = {"kr": 0, "tkr": 3, "mkr": 6}[style.unit]
-    number = workbook.add_format({"num_format": "#,##0" + ("." + "0" * decimals if decimals else "")})
-    labels = INCOME_LABELS[style.labels]
-    write_title(sheet, style.title, code, period, bold)
-    header = style.header_row - 1
-    for c, key in enumerate(style.columns):
-        sheet.write_string(header, c, labels[key], bold)
-    sheet.set_column(0, len(style.columns) - 1, 14)
-    first_text = next(c for c, k in enumerate(style.columns) if k in ("unit", "account"))
-
-    def amount(r: int, c: int, value: Decimal) -> None:
-        if style.amounts == "number":
-            sheet.write_number(r, c, float(value), number)
-        elif value != 0:
-            sheet.write_string(r, c, swedish(value, style.amounts))
-
-    def amounts_row(r: int, label: str, totals: dict[str, Decimal]) -> None:
-        sheet.write_string(r, first_text, label, bold)
-        for c, key in enumerate(style.columns):
-            if key in MEASURES:
-                amount(r, c, totals[key])
-
-    r = header + 1
-    first_data = r
-    grand = dict.fromkeys(MEASURES, Decimal(0))
-    section, subtotal = None, dict.fromkeys(MEASURES, Decimal(0))
-    for row in rows:
-        if style.sections and section_of(row["account"]) != section:
-            if section is not None:
-                amounts_row(r, f"Summa {section.lower()}", subtotal)
-                r += 2
-            section, subtotal = section_of(row["account"]), dict.fromkeys(MEASURES, Decimal(0))
-            sheet.write_string(r, first_text, section, bold)
-            r += 1
-        for c, key in enumerate(style.columns):
-            if key == "unit":
-                sheet.write_string(r, c, row["unit"])
-            elif key == "account":
-                if style.account_cell == "number":
-                    sheet.write_number(r, c, int(row["account"]))
-                elif style.account_cell == "text":
-                    sheet.write_string(r, c, row["account"])
-                else:
-                    sheet.write_string(r, c, f"{row['account']} {ACCOUNTS[row['account']]}")
-            elif key == "name":
-                sheet.write_string(r, c, ACCOUNTS[row["account"]])
-            elif key == "counterparty":
-                if row["counterparty"] and style.motpart_number:
-                    sheet.write_number(r, c, int(row["counterparty"]))
-                elif row["counterparty"]:
-                    sheet.write_string(r, c, row["counterparty"])
-            else:
-                value = in_unit(row[key], style.unit)
-                grand[key] += value
-                subtotal[key] += value
-                amount(r, c, value)
-        r += 1
-    last_data = r - 1
-    if style.sections and section is not None:
-        amounts_row(r, f"Summa {section.lower()}", subtotal)
-        r += 2
-    if style.formula_total:
-        sheet.write_string(r, first_text, style.total_label, bold)
-        for c, key in enumerate(style.columns):
-            if key in MEASURES:
-                cells = f"{xl_rowcol_to_cell(first_data, c)}:{xl_rowcol_to_cell(last_data, c)}"
-                sheet.write_formula(r, c, f"=SUM({cells})", number, float(grand[key]))
-    else:
-        amounts_row(r, style.total_label, grand)
-    sheet.freeze_panes(header + 1, 0)
-    workbook.close()
-
-
-def write_staffing(path: Path, style: StaffStyle, rows: list[dict], code: str, period: str) -> None:
-    workbook = new_workbook(path)
-    sheet = workbook.add_worksheet("Personal")
-    bold = workbook.add_format({"bold": True})
-    write_title(sheet, style.title, code, period, bold)
-    header = style.header_row - 1
-    for c, key in enumerate(style.columns):
-        sheet.write_string(header, c, STAFF_LABELS[key], bold)
-    sheet.set_column(0, len(style.columns) - 1, 13)
-    for r, row in enumerate(rows, start=header + 1):
-        for c, key in enumerate(style.columns):
-            value = row[key]
-            if key in ("group", "gender", "age_band"):
-                sheet.write_string(r, c, value)
-            elif style.text_numbers:
-                sheet.write_string(r, c, swedish(Decimal(value), "text-nbsp"))
-            else:
-                sheet.write_number(r, c, value)
-    workbook.close()
-
-
 def write(period: str, root: Path = HERE, config: Path = CONFIG) -> dict:
     """Write all workbooks of a period under root/period; returns build(period)."""
     truth = build(period, config)
@@ -923,11 +718,16 @@ def write(period: str, root: Path = HERE, config: Path = CONFIG) -> dict:
         units = info["units"]
         if info["kind"] == "income":
             rows = [r for r in truth["income"] if r["unit"] in units]
-            write_income(out / relative, INCOME_STYLES[info["style"]], rows, units[0], period)
+            write_income(_workbook(out / relative), INCOME_STYLES[info["style"]], rows, units[0], period,
+                         ACCOUNTS.__getitem__)
         else:
             rows = [r for r in truth["staffing"] if r["unit"] == units[0]]
-            write_staffing(out / relative, STAFF_STYLES[info["style"]], rows, units[0], period)
+            write_staffing(_workbook(out / relative), STAFF_STYLES[info["style"]], rows, units[0], period)
     return truth
+
+
+def _workbook(path: Path):
+    return new_workbook(path, {"author": "Region Exempel", "company": "Region Exempel"})
 
 
 # --------------------------------------------------------------------------------------

@@ -128,6 +128,18 @@ directory = "out/{{period}}"
     return path
 
 
+def flat(text: str) -> str:
+    """stderr with line wrapping undone (rich wraps long lines at word boundaries)."""
+    return " ".join(text.split())
+
+
+def assert_no_traceback(result: subprocess.CompletedProcess) -> None:
+    """No traceback or internal error reached the user, on either stream."""
+    for stream in (result.stderr, result.stdout):
+        assert "Traceback" not in stream, stream
+        assert "internt fel" not in stream, stream
+
+
 def run_cli(*args: str, cwd: Path | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.pop("CONSOLIDATE_DEBUG", None)

@@ -10,13 +10,11 @@ import pytest
 from consolidate.chart import load_chart
 from consolidate.config import load_config
 from consolidate.problems import ConfigError
-from helpers import CHART, ENTITIES, income_rows, run_cli, write_region, write_workbook
+from helpers import (
+    CHART, ENTITIES, assert_no_traceback, flat, income_rows, run_cli, write_region, write_workbook,
+)
 
 PERIOD = "2026-04"
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def inputs(root: Path) -> None:
@@ -28,9 +26,7 @@ def inputs(root: Path) -> None:
 
 def run(root: Path, config: Path, *extra: str, period: str = PERIOD):
     result = run_cli("run", "--config", str(config), "--period", period, "--no-excel", *extra, cwd=root)
-    for stream in (result.stderr, result.stdout):
-        assert "Traceback" not in stream, stream
-        assert "internt fel" not in stream, stream
+    assert_no_traceback(result)
     return result
 
 

@@ -170,7 +170,7 @@ def test_close_killed_at_any_moment_leaves_store_whole(tmp_path):
 @pytest.mark.parametrize("period", ["2026-04"])
 def test_samples_close_march_then_april_shows_change_since_march(tmp_path, period):
     shutil.copytree(ROOT / "config", tmp_path / "config")
-    shutil.copytree(ROOT / "samples", tmp_path / "samples", ignore=shutil.ignore_patterns("generate.py"))
+    shutil.copytree(ROOT / "samples", tmp_path / "samples", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     config = tmp_path / "config" / "region.toml"
     march = run_cli("close", "--config", str(config), "--period", "2026-03", "--no-excel", "-q")
     assert march.returncode == 0, march.stderr
