@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 ERROR = "error"
 WARNING = "warning"
+CHECK_DETAILS = ("party", "counterparty", "measure", "difference")
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,9 @@ class Problem:
         return f"{self.severity}: {where}: {self.message}" if where else f"{self.severity}: {self.message}"
 
     def as_check(self) -> dict:
-        """The record of SPEC §5 `checks`."""
+        """The record of SPEC §5 `checks`: the same keys for every kind of check, null
+        where a key does not apply (file/sheet/cell/unit for a problem in a file;
+        party/counterparty/measure/difference for internal trade)."""
         record = {
             "check": self.check,
             "severity": self.severity,
@@ -49,7 +52,8 @@ class Problem:
             "cell": self.cell,
             "unit": self.unit,
         }
-        record.update(self.extra)
+        for key in CHECK_DETAILS:
+            record[key] = self.extra.get(key)
         return record
 
 

@@ -16,6 +16,13 @@ MEASURES = ["actual", "budget", "prior", "annual_budget", "forecast", "prior_ful
 SPEC_INCOME_KEYS = {"entity", "report", "row", *MEASURES, "var_budget", "var_prior", "var_forecast", "previous_close"}
 SPEC_ENTITY_KEYS = {"code", "name", "parent", "level"}
 SPEC_TOP_KEYS = {"period", "region", "entities", "income", "staffing", "eliminations", "checks"}
+# SPEC §5's check keys, plus where in which file a problem sits (null for internal trade)
+CHECK_KEYS = {"check", "severity", "message", "party", "counterparty", "measure", "difference",
+              "file", "sheet", "cell", "unit"}
+STAFFING_KEYS = {"entity", "by", "key", "headcount", "headcount_prior", "fte", "fte_prior",
+                 "sick_pct", "sick_pct_prior", "sick_short_pct", "sick_short_pct_prior",
+                 "long_sick_share_pct", "long_sick_share_pct_prior", "hired_hours", "hired_hours_prior"}
+ELIMINATION_KEYS = {"entity", "line", *MEASURES}
 
 
 def _generator():
@@ -54,6 +61,9 @@ def test_json_keys_are_exactly_the_spec(sample_run):
     assert all(set(e) == SPEC_ENTITY_KEYS for e in data["entities"])
     assert all(set(r) == SPEC_INCOME_KEYS for r in data["income"])
     assert {e["level"] for e in data["entities"]} == {"region", "administration", "group", "unit"}
+    assert data["checks"] and all(set(c) == CHECK_KEYS for c in data["checks"])
+    assert data["staffing"] and all(set(r) == STAFFING_KEYS for r in data["staffing"])
+    assert data["eliminations"] and all(set(r) == ELIMINATION_KEYS for r in data["eliminations"])
 
 
 def test_every_entity_result_equals_generator_sums(sample_run):
