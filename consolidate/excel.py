@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import os
 import re
 import zipfile
 from pathlib import Path

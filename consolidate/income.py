@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from .config import AMOUNT_UNITS, MEASURES
 from .numbers import MAX_AMOUNT, is_blank, parse_amount
 from .problems import WARNING, Problem
-from .workbook import Sheet, SheetRows, check_control, code_text, control_total, describe, find_header, open_sheet
+from .layout import SheetRows, check_control, code_text, control_total, describe, find_header
+from .workbook import Sheet, open_sheet
 
 INCOME_LABELS: dict[str, tuple[str, ...]] = {
     "account": ("Konto",),

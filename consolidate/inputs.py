@@ -12,7 +12,6 @@ from typing import Callable
 from .config import Config
 from .problems import WARNING, Problem
 from .tree import Tree
-from .workbook import open_sheet
 
 _SEPARATORS = "_-. "
 PARALLEL_MIN_FILES = 48
@@ -142,8 +141,8 @@ def assign_units(sources: list[Source], tree: Tree, period: str, kind: str) -> l
             rows.unit = [default] * len(rows.row)
             if default is None:
                 problems.append(Problem(
-                    f"det framgår inte vilken enhet filen gäller: ange 'Ansvar: KOD' överst "
-                    f"eller låt filnamnet börja med enhetens kod",
+                    "det framgår inte vilken enhet filen gäller: ange 'Ansvar: KOD' överst "
+                    "eller låt filnamnet börja med enhetens kod",
                     file=source.display, sheet=rows.sheet, check="unknown_unit",
                 ))
         for unit in units:

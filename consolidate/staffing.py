@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from .numbers import MAX_AMOUNT, is_blank, parse_amount
 from .problems import WARNING, Problem
-from .workbook import Sheet, SheetRows, check_control, code_text, control_total, describe, is_total_row, find_header, open_sheet
+from .layout import SheetRows, check_control, code_text, control_total, describe, is_total_row, find_header
+from .workbook import Sheet, open_sheet
 
 BASE_LABELS = {
     "headcount": "Anställda",

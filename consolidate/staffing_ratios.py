@@ -7,7 +7,6 @@ above that sheet's unit, so a missing column gives an empty ratio, never zero.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from .consolidation import ancestry

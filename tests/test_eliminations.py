@@ -16,7 +16,7 @@ from consolidate.config import MEASURES, Eliminations
 from consolidate.consolidation import consolidate
 from consolidate.internal import mismatches
 from consolidate.tree import Entity, Tree
-from helpers import CHART, income_rows, run_cli, write_region, write_workbook
+from helpers import CHART, run_cli, write_region, write_workbook
 
 _DIR = Path(tempfile.mkdtemp())
 (_DIR / "chart.toml").write_text(CHART, encoding="utf-8")
