@@ -27,7 +27,6 @@ import datetime as dt
 import io
 import math
 import re
-import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -39,136 +38,18 @@ from .atomic import atomic_path
 from .config import AMOUNT_UNITS, MEASURES
 from .consolidation import entity_results
 from .pipeline import Result
-from .sanitize import plain
+from .excel_style import (
+    BY_NAMES, FIXED_SHEETS, HEADINGS, LEVEL_NAMES, MANY_BELOW, MAX_ROWS, MEASURE_HEADINGS, NUMBER_FORMATS,
+    PCT_HEADING, RED_BELOW, SEVERITY_NAMES, TEXT_WIDTH_CAP, Formats, Sheet, SheetNames, header_text,
+    internal_link, text,
+)
 from .terminal import INCOME_COLUMNS, VARIANCE_KEYS, report_columns
-
-# Number formats per display unit: the stored value keeps full precision.
-NUMBER_FORMATS = {"kr": "#,##0;-#,##0", "tkr": "#,##0;-#,##0", "mkr": "#,##0.0;-#,##0.0"}
-# A variance is marked red when it shows as negative: below minus half a shown digit.
-RED_BELOW = {"kr": -0.5, "tkr": -0.5, "mkr": -0.05}
-PERCENT_FORMAT = "0.0;-0.0"
-KR_FORMAT = "#,##0;-#,##0"
-
-LEVEL_NAMES = {"region": "Region", "administration": "Förvaltning", "group": "Mellannivå", "unit": "Enhet"}
-SEVERITY_NAMES = {"error": "Fel", "warning": "Varning"}
-HEADINGS = dict(INCOME_COLUMNS)
-MEASURE_HEADINGS = {
-    "actual": "Utfall", "budget": "Budget", "prior": "Fg år", "annual_budget": "Årsbudget",
-    "forecast": "Prognos", "prior_full_year": "Bokslut fg år",
-}
-PCT_HEADING = "Resultat i % av intäkter"
-BY_NAMES = {None: "Totalt", "gender": "Kön", "age_band": "Åldersgrupp", "group": "Personalgrupp"}
-
-# An administration with more entities than this below it gets its driftredovisning
-# on a sheet of its own instead of below its report.
-MANY_BELOW = 40
-MAX_ROWS = 1_048_576
-MAX_TEXT = 32_767
-FIXED_SHEETS = ("Driftredovisning", "Personal", "Internhandel", "Kontroller", "Data")
-
-_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
-_TEXT_WIDTH_CAP = 70
-COMPRESSION = 6  # zlib level of the package
-DATA_COMPRESSION = 1  # the Data sheets: most of the bytes; level 1 is three times faster
-
+from .xlsx_stream import DataRows, package
 
 def workbook_name(result: Result) -> str:
     """`{region code}_{period}.xlsx`, with characters no file name may hold replaced."""
     code = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]', "_", result.config.region_code).strip(". ") or "region"
     return f"{code}_{result.period}.xlsx"
-
-
-def text(value: object) -> str:
-    """Input or config text made safe for a cell: no control characters, Excel's
-    length limit. Always written with write_string, so never a formula."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return plain(value)[:MAX_TEXT]
-
-
-def header_text(value: object, limit: int = 70) -> str:
-    """Text for a print header or footer: `&` is a control character there."""
-    return text(value)[:limit].replace("&", "&&")
-
-
-class SheetNames:
-    """Excel sheet names: at most 31 characters, none of []:*?/\\, not starting or
-    ending with an apostrophe, unique without regard to case."""
-
-    def __init__(self) -> None:
-        self.used: set[str] = set()
-
-    def reserve(self, name: str) -> str:
-        self.used.add(name.casefold())
-        return name
-
-    def make(self, wanted: str, fallback: str) -> str:
-        name = " ".join(_SHEET_BAD.sub(" ", text(wanted)).split()).strip("'").strip()
-        if not name or name.casefold() == "history":
-            name = fallback
-        name = name[:31].rstrip().rstrip("'")
-        base, number = name, 2
-        while name.casefold() in self.used:
-            suffix = f" ({number})"
-            name = base[: 31 - len(suffix)].rstrip().rstrip("'") + suffix
-            number += 1
-        return self.reserve(name)
-
-
-def _internal_link(sheet: str) -> str:
-    return "internal:'" + sheet.replace("'", "''") + "'!A1"
-
-
-class Sheet(xlsxwriter.worksheet.Worksheet):
-    """A worksheet whose empty strings are blank cells (formatted), not "" values."""
-
-    def write_string(self, row, col, string, cell_format=None):
-        if string == "":
-            return self.write_blank(row, col, None, cell_format)
-        return super().write_string(row, col, string, cell_format)
-
-
-class Formats:
-    """Every cell format of the workbook, made once."""
-
-    def __init__(self, book: xlsxwriter.Workbook, unit: str) -> None:
-        add = book.add_format
-        number = NUMBER_FORMATS[unit]
-        base = {"font_name": "Calibri", "font_size": 10, "valign": "top"}
-        self.base = base
-        self.book = book
-        self.title = add({**base, "bold": True, "font_size": 14})
-        self.subtitle = add({**base, "font_size": 11})
-        self.note = add({**base, "italic": True, "font_color": "#595959"})
-        self.section = add({**base, "bold": True, "font_size": 11})
-        self.head = add({**base, "bold": True, "bottom": 1, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "bottom"})
-        self.head_num = add({**base, "bold": True, "bottom": 1, "bg_color": "#DDEBF7", "text_wrap": True,
-                             "align": "right", "valign": "bottom"})
-        self.head_group = add({**base, "bold": True, "bg_color": "#DDEBF7", "align": "center", "valign": "bottom"})
-        self.label = add(base)
-        self.label_bold = add({**base, "bold": True})
-        self.label_total = add({**base, "bold": True, "top": 1})
-        self.wrap = add({**base, "text_wrap": True})
-        self.num = add({**base, "num_format": number})
-        self.num_bold = add({**base, "num_format": number, "bold": True})
-        self.num_total = add({**base, "num_format": number, "bold": True, "top": 1})
-        self.pct = add({**base, "num_format": PERCENT_FORMAT})
-        self.pct_bold = add({**base, "num_format": PERCENT_FORMAT, "bold": True})
-        self.pct_total = add({**base, "num_format": PERCENT_FORMAT, "bold": True, "top": 1})
-        self.kr = add({**base, "num_format": KR_FORMAT})
-        self.dec1 = add({**base, "num_format": "#,##0.0;-#,##0.0"})
-        self.int = add({**base, "num_format": "#,##0;-#,##0"})
-        self.red = add({"font_color": "#C00000"})
-        self._indent: dict[tuple[int, bool], object] = {}
-
-    def indented(self, depth: int, bold: bool = False):
-        key = (min(depth, 15), bold)
-        if key not in self._indent:
-            props = {**self.base, "indent": key[0]}
-            if bold:
-                props["bold"] = True
-            self._indent[key] = self.book.add_format(props)
-        return self._indent[key]
 
 
 class Writer:
@@ -366,7 +247,7 @@ class Writer:
             self.entity_table(ws, row + 1, below, admin, "Enhet", self.depth[admin] + 1)
             labels += [f"{'  ' * (self.depth[c] - self.depth[admin])}{c} {self.entity_names[c]}" for c in below]
         else:
-            ws.write_url(row, 0, _internal_link(own), self.f.label,
+            ws.write_url(row, 0, internal_link(own), self.f.label,
                          string=f"Driftredovisning för {len(below)} enheter: se bladet {own}")
         self.set_report_columns(ws, labels)
         if own is not None and below:
@@ -711,115 +592,11 @@ class Writer:
         book.set_custom_property("Version", __version__)
 
 
-_XML_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_ESCAPED_CHAR = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
-_CHUNK_ROWS = 20_000
-
-
-def _inline(value: str) -> str:
-    """An inline-string cell body, escaped as XlsxWriter escapes it (XML entities, and
-    a literal `_xHHHH_` protected so Excel does not decode it)."""
-    value = _ESCAPED_CHAR.sub(r"_x005F\1", _XML_INVALID.sub("", value)).translate(_XML_ESCAPE)
-    space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
-    return f"<is><t{space}>{value}</t></is>"
-
-
-class DataRows:
-    """The long rows of the Data sheets, rendered straight to sheet XML."""
-
-    def __init__(self, period: str, prefixes: list[tuple[str, ...]], measures: list[str], values) -> None:
-        self.period = period
-        self.prefixes = prefixes  # per source row: code, name, level, report, row label
-        self.measures = measures
-        self.values = values  # source rows x measures, kr
-        self.sheets: list[tuple[object, int, int]] = []  # (worksheet, first source row, stop)
-
-    def labels(self) -> list[str]:
-        return [p[4] for p in self.prefixes]
-
-    def chunks(self, start: int, stop: int, style: int):
-        """Sheet XML rows 2.. for source rows [start, stop), as UTF-8 chunks."""
-        period = _inline(self.period)
-        measures = [_inline(m) for m in self.measures]
-        cache: dict[str, str] = {}
-
-        def inline(value: str) -> str:
-            found = cache.get(value)
-            if found is None:
-                found = cache[value] = _inline(value)
-            return found
-
-        out: list[str] = []
-        r = 1
-        values = self.values[start:stop].tolist()
-        for i in range(start, stop):
-            code, name, level, report, label = (inline(v) for v in self.prefixes[i])
-            for k, value in enumerate(values[i - start]):
-                r += 1
-                amount = f'<c r="H{r}" s="{style}"><v>{value!r}</v></c>' if math.isfinite(value) else ""
-                out.append(
-                    f'<row r="{r}" spans="1:8"><c r="A{r}" t="inlineStr">{period}</c>'
-                    f'<c r="B{r}" t="inlineStr">{code}</c><c r="C{r}" t="inlineStr">{name}</c>'
-                    f'<c r="D{r}" t="inlineStr">{level}</c><c r="E{r}" t="inlineStr">{report}</c>'
-                    f'<c r="F{r}" t="inlineStr">{label}</c><c r="G{r}" t="inlineStr">{measures[k]}</c>'
-                    f"{amount}</row>"
-                )
-            if len(out) >= _CHUNK_ROWS:
-                yield "".join(out).encode("utf-8")
-                out.clear()
-        if out:
-            yield "".join(out).encode("utf-8")
-        self.last_row = r
-
-
-def _sheet_part(book: xlsxwriter.Workbook, ws) -> str:
-    """The package part XlsxWriter gave a worksheet (chart sheets are numbered apart)."""
-    index = 0
-    for sheet in book.worksheets():
-        if sheet.is_chartsheet:
-            continue
-        index += 1
-        if sheet is ws:
-            return f"xl/worksheets/sheet{index}.xml"
-    raise LookupError(ws.name)
-
-
-def _package(book: xlsxwriter.Workbook, buffer: io.BytesIO, path: str, data: DataRows | None) -> None:
-    """Copy XlsxWriter's package into `path`, streaming the Data rows into their sheets."""
-    parts = {}
-    if data is not None:
-        for ws, start, stop in data.sheets:
-            parts[_sheet_part(book, ws)] = (start, stop)
-        style = data.style
-    buffer.seek(0)
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION) as out:
-        for info in source.infolist():
-            body = source.read(info.filename)
-            if info.filename not in parts:
-                out.writestr(info, body, compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION)
-                continue
-            start, stop = parts[info.filename]
-            xml = body.decode("utf-8")
-            head, tail = xml.split("</sheetData>", 1)
-            if "Belopp (kr)" not in head:
-                raise RuntimeError(f"{info.filename} is not a Data sheet")
-            n_rows = (stop - start) * len(data.measures)
-            head = head.replace('<dimension ref="A1:H1"/>', f'<dimension ref="A1:H{n_rows + 1}"/>', 1)
-            out.compresslevel = DATA_COMPRESSION
-            with out.open(info.filename, "w") as handle:
-                handle.write(head.encode("utf-8"))
-                for chunk in data.chunks(start, stop, style):
-                    handle.write(chunk)
-                handle.write(("</sheetData>" + tail).encode("utf-8"))
-            out.compresslevel = COMPRESSION
-
-
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
 
-def _text_width(values, minimum: float = 10, cap: float = _TEXT_WIDTH_CAP) -> float:
+def _text_width(values, minimum: float = 10, cap: float = TEXT_WIDTH_CAP) -> float:
     longest = max((len(str(v)) for v in values), default=0)
     return float(min(cap, max(minimum, longest * 1.05 + 2)))
 
@@ -849,7 +626,7 @@ def write_report(result: Result, directory: Path, unit: str, report_name: str | 
             writer.write()
             book.close()
             writer.data.style = writer.data_style
-            _package(book, buffer, str(tmp), writer.data)
+            package(book, buffer, str(tmp), writer.data)
         except BaseException:
             if book is not None:
                 book.fileclosed = True  # no second attempt to write from the destructor
