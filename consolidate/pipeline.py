@@ -107,11 +107,24 @@ def _table(sources: list[Source], names: list[str], money: tuple[str, ...]) -> p
     return frame
 
 
+def counterparty_codes(values: pd.Series, owners: dict[str, str]) -> pd.Series:
+    """Motpart as a code of the tree where it is one: ledger exports often write the
+    code with its name ("11 Hälso- och sjukvård"); other values stay as they are."""
+    def code(value: str) -> str:
+        if value in owners or not value:
+            return value
+        first = value.split()[0] if value.split() else value
+        return first if first in owners else value
+
+    return values.map({v: code(v) for v in values.unique()})
+
+
 def consolidate_period(config: Config, period: str, progress=None) -> Result:
     """Everything `run` needs, or the problems that stop it."""
     table, sources, staff, staff_sources, problems = read_inputs(config, period, progress)
     result = Result(config, period, problems, files=[s.path for s in sources + staff_sources])
     table = table[table["unit"].notna()]
+    table = table.assign(counterparty=counterparty_codes(table["counterparty"], config.tree.motpart_owner))
     lines, unmapped = map_accounts(table, config.chart)
     result.problems += unmapped
     table = table.assign(line=lines)

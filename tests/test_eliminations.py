@@ -142,3 +142,19 @@ def test_strict_matching_makes_a_mismatch_an_error_with_both_sides_named(tmp_pat
             assert check["difference"] == 100 and check["severity"] == "warning"
             removed = {(e["entity"], e["line"]): e["actual"] for e in data["eliminations"]}
             assert removed == {("REG", "int"): 1000, ("REG", "ovr"): -900}
+
+
+def test_motpart_written_with_its_name_is_the_code(tmp_path):
+    entities = [("A", "Förvaltning A", "REG", ["11"]), ("B", "Förvaltning B", "REG", ["12"]),
+                ("U1", "Enhet ett", "A"), ("U2", "Enhet två", "B")]
+    config = write_region(tmp_path, entities, extra='[eliminations]\ndifference_line = "diff"\n')
+    header = ["Konto", "Motpart", "Utfall"]
+    write_workbook(tmp_path / "in/2026-04/resultat/U1.xlsx", [["Belopp i kr"], header, [3010, "12 Förvaltning B", 1000]])
+    write_workbook(tmp_path / "in/2026-04/resultat/U2.xlsx", [["Belopp i kr"], header, [5010, 11, -1000]])
+    out = tmp_path / "o.json"
+    done = run_cli("run", "--config", str(config), "--period", "2026-04", "--json", str(out), "--no-excel")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    region = {r["row"]: r["actual"] for r in data["income"] if r["entity"] == "REG"}
+    assert region["Intäkter"] == 0 and region["Övriga kostnader"] == 0
+    assert not [c for c in data["checks"] if c["check"] == "internal_mismatch"]
