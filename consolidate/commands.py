@@ -185,14 +185,15 @@ def history_command(config_path: Path) -> int:
 
 
 def validate_command(config_path, period, json_path) -> int:
+    """Every problem of every file on stderr, grouped by unit (SPEC §4: errors go to
+    stderr); the count on stdout."""
     config = load_config(config_path)
-    result, _ = _load(config, period)
+    result, err = _load(config, period)
     problems: list[Problem] = result.problems
-    out = make_console(sys.stdout)
-    print_problems_by_unit(out, problems, config.tree)
+    print_problems_by_unit(err, problems, config.tree)
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
-    out.print(f"{len(result.files)} filer lästa: {errors} fel, {warnings} varningar")
+    make_console(sys.stdout).print(f"{len(result.files)} filer lästa: {errors} fel, {warnings} varningar")
     if json_path is not None:
         from .export import write_json
 

@@ -117,8 +117,8 @@ def test_unit_with_two_staffing_files_names_unit_and_both_files(tmp_path):
     write_workbook(staff_dir(tmp_path) / "U1 igen.xlsx", staff_rows("U1"), sheet="Personal")
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    found = lines_with(done.stdout, "U1", "U1_p.xlsx", "U1 igen.xlsx")
-    assert found and found[0].startswith("error"), done.stdout
+    found = lines_with(done.stderr, "U1", "U1_p.xlsx", "U1 igen.xlsx")
+    assert found and found[0].startswith("error"), done.stderr
     assert run(tmp_path, config)[0].returncode == 1
 
 
@@ -127,7 +127,7 @@ def test_unit_with_no_staffing_file(tmp_path):
     (staff_dir(tmp_path) / "U2_p.xlsx").unlink()
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert lines_with(done.stdout, "error", "U2", "personal"), done.stdout
+    assert lines_with(done.stderr, "error", "U2", "personal"), done.stderr
 
 
 # --- sheets without data -----------------------------------------------------------
@@ -142,7 +142,7 @@ def test_empty_sheet_names_file_and_sheet(tmp_path, kind):
         file, sheet = "U1_p.xlsx", "Personal"
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert lines_with(done.stdout, "error", file, f"blad {sheet}", "tomt"), done.stdout
+    assert lines_with(done.stderr, "error", file, f"blad {sheet}", "tomt"), done.stderr
     assert run(tmp_path, config)[0].returncode == 1
 
 
@@ -151,7 +151,7 @@ def test_staffing_sheet_without_header_row(tmp_path):
     config = region(tmp_path, u1_staff=rows)
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert lines_with(done.stdout, "error", "U1_p.xlsx", "blad Personal", "Arbetad tid"), done.stdout
+    assert lines_with(done.stderr, "error", "U1_p.xlsx", "blad Personal", "Arbetad tid"), done.stderr
 
 
 # --- files that are no workbook ----------------------------------------------------
@@ -184,8 +184,8 @@ def test_file_that_is_no_workbook(tmp_path, content):
     target.write_bytes(data)
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    found = lines_with(done.stdout, "error", "U1.xlsx")
-    assert found, done.stdout
+    found = lines_with(done.stderr, "error", "U1.xlsx")
+    assert found, done.stderr
     assert any(word in " ".join(found) for word in ("arbetsbok", "tom")), found
     result, data = run(tmp_path, config)
     assert result.returncode == 1 and "U1.xlsx" in result.stderr and data is None
@@ -201,23 +201,23 @@ def test_damaged_zip_headers_are_reported_not_raised(tmp_path):
     (income_dir(tmp_path) / "U1.xlsx").write_bytes(bytes(whole))
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert lines_with(done.stdout, "error", "U1.xlsx", "arbetsbok"), done.stdout
+    assert lines_with(done.stderr, "error", "U1.xlsx", "arbetsbok"), done.stderr
 
 
 def test_csv_next_to_the_workbooks_is_a_warning_then_the_unit_is_missing(tmp_path):
     config = region(tmp_path)
     (income_dir(tmp_path) / "U1.csv").write_text("Konto;Utfall\n3010;100\n", encoding="utf-8")
     done = validate(tmp_path, config)
-    assert done.returncode == 0, done.stdout
-    assert lines_with(done.stdout, "warning", "U1.csv", "arbetsbok"), done.stdout
+    assert done.returncode == 0, done.stderr
+    assert lines_with(done.stderr, "warning", "U1.csv", "arbetsbok"), done.stderr
     assert run(tmp_path, config)[0].returncode == 0
 
     (income_dir(tmp_path) / "U1.xlsx").unlink()
     (tmp_path / "run.json").unlink()
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert lines_with(done.stdout, "warning", "U1.csv"), done.stdout
-    assert lines_with(done.stdout, "error", "U1", "resultaträkning"), done.stdout
+    assert lines_with(done.stderr, "warning", "U1.csv"), done.stderr
+    assert lines_with(done.stderr, "error", "U1", "resultaträkning"), done.stderr
 
 
 # --- other formats -----------------------------------------------------------------
@@ -263,7 +263,7 @@ def write_ods(path: Path, rows: list[list], sheet: str = "Resultat") -> Path:
 def assert_u1_read_as_from_xlsx(tmp_path: Path, config: Path) -> None:
     """validate finds nothing wrong, and run reads U1's Intäkter (SIX, in tkr) as 100 000 kr."""
     done = validate(tmp_path, config)
-    assert done.returncode == 0, done.stdout
+    assert done.returncode == 0, done.stderr
     result, data = run(tmp_path, config)
     assert result.returncode == 0, result.stderr
     assert record(data, "U1", "Intäkter")["actual"] == 100_000.0
@@ -282,7 +282,7 @@ def test_ods_problems_name_the_cell(tmp_path):
     write_ods(income_dir(tmp_path) / "U1.ods", income_rows("U1", [(3010, "Intäkter", "se bilaga", 0, 0, 0, 0, 0)]))
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert lines_with(done.stdout, "error", "U1.ods", "blad Resultat", "cell C6", "se bilaga"), done.stdout
+    assert lines_with(done.stderr, "error", "U1.ods", "blad Resultat", "cell C6", "se bilaga"), done.stderr
 
 
 def test_xls_written_by_xlwt_is_read(tmp_path):
@@ -306,8 +306,8 @@ def test_xls_that_cannot_be_read_says_how_to_convert(tmp_path):
     (income_dir(tmp_path) / "U1.xls").write_bytes(cfb)
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    found = lines_with(done.stdout, "error", "U1.xls")
-    assert found and ".xlsx" in found[0] and "spara" in found[0], done.stdout
+    found = lines_with(done.stderr, "error", "U1.xls")
+    assert found and ".xlsx" in found[0] and "spara" in found[0], done.stderr
 
 
 def test_encrypted_workbook_is_reported_as_password_protected(tmp_path):
@@ -321,7 +321,7 @@ def test_encrypted_workbook_is_reported_as_password_protected(tmp_path):
     shutil.rmtree(plain.parent)
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert lines_with(done.stdout, "error", "U1.xlsx", "lösenordsskyddad"), done.stdout
+    assert lines_with(done.stderr, "error", "U1.xlsx", "lösenordsskyddad"), done.stderr
     result, _ = run(tmp_path, config)
     assert result.returncode == 1 and "lösenordsskyddad" in result.stderr
 
@@ -340,9 +340,9 @@ def test_workbook_expanding_beyond_the_limit_is_refused_unread(tmp_path):
     assert target.stat().st_size < 1024 * 1024
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    found = lines_with(done.stdout, "error", "U1.xlsx")
-    assert len(found) == 1 and "gränsen" in found[0] and "läses inte" in found[0], done.stdout
-    assert "se bilaga" not in done.stdout
+    found = lines_with(done.stderr, "error", "U1.xlsx")
+    assert len(found) == 1 and "gränsen" in found[0] and "läses inte" in found[0], done.stderr
+    assert "se bilaga" not in done.stderr
     assert run(tmp_path, config)[0].returncode == 1
 
 
@@ -350,7 +350,7 @@ def test_workbook_file_beyond_the_limit_is_refused(tmp_path):
     config = region(tmp_path, limit_mb=0.001)  # ~1 KB: every workbook is larger
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert len(lines_with(done.stdout, "error", "gränsen", "läses inte")) == 4, done.stdout
+    assert len(lines_with(done.stderr, "error", "gränsen", "läses inte")) == 4, done.stderr
 
 
 def test_sheet_with_a_value_far_away_is_refused_not_expanded(tmp_path):
@@ -368,8 +368,8 @@ def test_sheet_with_a_value_far_away_is_refused_not_expanded(tmp_path):
     book.close()
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    found = lines_with(done.stdout, "error", "U1.xlsx", "blad Resultat", "XFD1048576")
-    assert found and "läses inte" in found[0], done.stdout
+    found = lines_with(done.stderr, "error", "U1.xlsx", "blad Resultat", "XFD1048576")
+    assert found and "läses inte" in found[0], done.stderr
 
 
 # --- cells and title block, in validate ---------------------------------------------
@@ -379,9 +379,9 @@ def test_missing_measure_column_is_a_warning_in_validate(tmp_path):
     rows = [["Ansvar:", "U1"], ["Belopp i tkr"], [], header, [3010, "Intäkter", 100, 90, 80, 300, 290]]
     config = region(tmp_path, u1_income=rows)
     done = validate(tmp_path, config)
-    assert done.returncode == 0, done.stdout
-    found = lines_with(done.stdout, "warning", "U1.xlsx", "blad Resultat", "Prognos")
-    assert found and "0" in found[0], done.stdout
+    assert done.returncode == 0, done.stderr
+    found = lines_with(done.stderr, "warning", "U1.xlsx", "blad Resultat", "Prognos")
+    assert found and "0" in found[0], done.stderr
 
 
 def test_formula_without_cached_value_in_validate_and_in_staffing(tmp_path):
@@ -390,8 +390,8 @@ def test_formula_without_cached_value_in_validate_and_in_staffing(tmp_path):
     config = region(tmp_path, u1_income=income, u1_staff=staff)
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert lines_with(done.stdout, "error", "U1.xlsx", "blad Resultat", "cell C6", "formel"), done.stdout
-    assert lines_with(done.stdout, "error", "U1_p.xlsx", "blad Personal", "cell C5", "formel"), done.stdout
+    assert lines_with(done.stderr, "error", "U1.xlsx", "blad Resultat", "cell C6", "formel"), done.stderr
+    assert lines_with(done.stderr, "error", "U1_p.xlsx", "blad Personal", "cell C5", "formel"), done.stderr
 
 
 def test_period_mismatch_in_income_and_staffing(tmp_path):
@@ -399,23 +399,23 @@ def test_period_mismatch_in_income_and_staffing(tmp_path):
                     u1_staff=staff_rows("U1", period="2026-03"))
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert lines_with(done.stdout, "error", "U1.xlsx", "blad Resultat", "cell A2", "2026-03"), done.stdout
-    assert lines_with(done.stdout, "error", "U1_p.xlsx", "blad Personal", "cell B2", "2026-03"), done.stdout
+    assert lines_with(done.stderr, "error", "U1.xlsx", "blad Resultat", "cell A2", "2026-03"), done.stderr
+    assert lines_with(done.stderr, "error", "U1_p.xlsx", "blad Personal", "cell B2", "2026-03"), done.stderr
 
 
 def test_unknown_unit_code_in_income_and_staffing(tmp_path):
     config = region(tmp_path, u1_income=income_rows("X9", [(3010, "Intäkter", *SIX)]), u1_staff=staff_rows("X9"))
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert lines_with(done.stdout, "error", "U1.xlsx", "blad Resultat", "cell B1", "X9"), done.stdout
-    assert lines_with(done.stdout, "error", "U1_p.xlsx", "blad Personal", "cell B1", "X9"), done.stdout
+    assert lines_with(done.stderr, "error", "U1.xlsx", "blad Resultat", "cell B1", "X9"), done.stderr
+    assert lines_with(done.stderr, "error", "U1_p.xlsx", "blad Personal", "cell B1", "X9"), done.stderr
 
 
 def test_unmapped_account_in_validate(tmp_path):
     config = region(tmp_path, u1_income=income_rows("U1", [(3010, "Intäkter", *SIX), (8123, "Finans", 5, 0, 0, 0, 0, 0)]))
     done = validate(tmp_path, config, "--json", str(tmp_path / "checks.json"))
     assert done.returncode == 1
-    assert lines_with(done.stdout, "8123", "U1.xlsx"), done.stdout
+    assert lines_with(done.stderr, "8123", "U1.xlsx"), done.stderr
     checks = json.loads((tmp_path / "checks.json").read_text(encoding="utf-8"))["checks"]
     assert any("8123" in c["message"] and c["severity"] == "error" for c in checks), checks
 
@@ -483,9 +483,9 @@ def test_control_sequences_in_cells_never_reach_the_terminal(tmp_path):
     (income_dir(tmp_path) / "U2.xlsx").rename(income_dir(tmp_path) / "U2 \x1b[1mfet\x07.xlsx")
     done = validate(tmp_path, config)  # `clean` checks for ESC and BEL
     assert done.returncode == 1
-    assert lines_with(done.stdout, "error", "U1.xlsx", "cell C8", "se bilaga"), done.stdout
-    assert lines_with(done.stdout, "error", "U1_p.xlsx", "cell C5", "se bilaga"), done.stdout
-    assert "X9" in done.stdout and "2026-03" in done.stdout
+    assert lines_with(done.stderr, "error", "U1.xlsx", "cell C8", "se bilaga"), done.stderr
+    assert lines_with(done.stderr, "error", "U1_p.xlsx", "cell C5", "se bilaga"), done.stderr
+    assert "X9" in done.stderr and "2026-03" in done.stderr
     result, _ = run(tmp_path, config)
     assert result.returncode == 1 and "se bilaga" in result.stderr
 
@@ -497,7 +497,7 @@ def test_control_sequences_in_config_names_never_reach_the_terminal(tmp_path):
     (staff_dir(tmp_path) / "U1_p.xlsx").unlink()  # a problem that names U1's name
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert "pwned" in done.stdout and "\x9b" not in done.stdout
+    assert "pwned" in done.stderr and "\x9b" not in done.stderr
     write_workbook(staff_dir(tmp_path) / "U1_p.xlsx", staff_rows("U1"), sheet="Personal")
     result, data = run(tmp_path, config)  # the tables print the names
     assert result.returncode == 0, result.stderr
@@ -584,8 +584,8 @@ def test_samples_with_five_planted_problems(tmp_path):
     config = tmp_path / "config" / "region.toml"
     checks_json = tmp_path / "checks.json"
     done = validate(tmp_path, config, "--json", str(checks_json))
-    assert done.returncode == 1, done.stdout
-    out = done.stdout
+    assert done.returncode == 1, done.stderr
+    out = done.stderr
     assert lines_with(out, "error", "1110_resultat.xlsx", f"cell {text_cell}", "se bilaga"), out
     assert lines_with(out, "error", "1210_resultat.xlsx", f"cell {total_cell}", "summaraden"), out
     assert lines_with(out, "error", "1221_resultat.xlsx", f"cell {period_cell}", "2026-03"), out
@@ -626,6 +626,6 @@ def test_markup_and_escapes_in_the_region_code_are_shown_as_text(tmp_path):
                       encoding="utf-8")
     (income_dir(tmp_path) / "U2.xlsx").unlink()
     done = validate(tmp_path, config)
-    assert done.returncode == 1 and "[red]Enhet[/red]" in done.stdout
+    assert done.returncode == 1 and "[red]Enhet[/red]" in done.stderr
     result, _ = run(tmp_path, config)
     assert result.returncode == 1 and "U2" in result.stderr
