@@ -126,6 +126,10 @@ def assign_units(sources: list[Source], tree: Tree, period: str, kind: str) -> l
     for source in sources:
         rows = source.rows
         if rows is None:
+            # Unreadable: its own problem says so; a unit its name names is not also "missing".
+            named = unit_from_filename(source.path.name, codes)
+            if named and not tree.children[named]:
+                covered.setdefault(named, []).append(source.display)
             continue
         stated = rows.stated
         if stated.period is not None and stated.period != period:
@@ -147,7 +151,7 @@ def assign_units(sources: list[Source], tree: Tree, period: str, kind: str) -> l
                 ))
         for unit in units:
             covered.setdefault(unit, []).append(source.display)
-    problems += _coverage(tree, covered, sources, kind)
+    problems += _coverage(tree, covered, kind)
     return problems
 
 
@@ -199,7 +203,7 @@ def _column_units(source: Source, tree: Tree, default: str | None, problems: lis
     return units
 
 
-def _coverage(tree: Tree, covered: dict[str, list[str]], sources: list[Source], kind: str) -> list[Problem]:
+def _coverage(tree: Tree, covered: dict[str, list[str]], kind: str) -> list[Problem]:
     what = "resultaträkning" if kind == "income" else "personalrapport"
     problems = []
     for unit in tree.units:
