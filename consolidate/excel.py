@@ -38,6 +38,7 @@ from .atomic import atomic_path
 from .config import AMOUNT_UNITS, MEASURES
 from .consolidation import entity_results
 from .pipeline import Result
+from .problems import CHECKS
 from .excel_style import (
     BY_NAMES, FIXED_SHEETS, HEADINGS, LEVEL_NAMES, MANY_BELOW, MAX_ROWS, MEASURE_HEADINGS, NUMBER_FORMATS,
     PCT_HEADING, RED_BELOW, SEVERITY_NAMES, TEXT_WIDTH_CAP, Formats, Sheet, SheetNames, header_text,
@@ -474,6 +475,23 @@ class Writer:
         ws.set_column(5, 9, 14)
         ws.set_column(8, 8, _text_width(files_text, minimum=30, cap=80))
 
+    def checks_run(self, ws, row: int, problems: list) -> int:
+        """The checks this run made, each with its outcome; returns the next free row."""
+        f = self.f
+        for col, heading in enumerate(["Kontroll", "Vad den prövar", "Fel", "Varningar", "Utfall"]):
+            ws.write_string(row, col, heading, f.head)
+        for kind, question in CHECKS.items():
+            row += 1
+            errors = sum(p.is_error for p in problems if p.check == kind)
+            warnings = sum(not p.is_error for p in problems if p.check == kind)
+            ws.write_string(row, 0, kind, f.label)
+            ws.write_string(row, 1, question, f.label)
+            ws.write_number(row, 2, errors, f.int)
+            ws.write_number(row, 3, warnings, f.int)
+            outcome = "Fel" if errors else "Varning" if warnings else "OK"
+            ws.write_string(row, 4, outcome, f.label_bold if errors else f.label)
+        return row + 1
+
     def checks_sheet(self) -> None:
         f = self.f
         problems = self.result.problems
@@ -481,6 +499,7 @@ class Writer:
         errors = sum(p.is_error for p in problems)
         row = self.titles(ws, f"Kontroller {self.region_name}", f"ack. {self.period}",
                           f"{len(self.result.files)} filer lästa: {errors} fel, {len(problems) - errors} varningar")
+        row = self.checks_run(ws, row, problems) + 1
         header = row
         headings = ["Allvarlighet", "Kontroll", "Enhet", "Fil", "Blad", "Cell", "Meddelande"]
         for col, heading in enumerate(headings):

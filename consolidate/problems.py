@@ -13,6 +13,21 @@ ERROR = "error"
 WARNING = "warning"
 CHECK_DETAILS = ("party", "counterparty", "measure", "difference")
 
+# Every check a run makes, in the order a controller reads them, with what it asks.
+CHECKS = {
+    "no_files": "Filer för perioden hittades",
+    "not_a_workbook": "Bara arbetsböcker bland filerna",
+    "input": "Filerna går att läsa: rubrikrad, belopp, formler med sparat värde",
+    "missing_measure": "Alla mått finns som kolumner",
+    "control_total": "Summaraderna stämmer med raderna",
+    "wrong_period": "Filernas period är körningens",
+    "unknown_unit": "Enheterna finns i organisationsträdet",
+    "missing_unit": "Varje enhet har lämnat resultaträkning och personalrapport",
+    "duplicate_unit": "Ingen enhet har lämnat samma rapport två gånger",
+    "unmapped_account": "Varje konto finns i kontoplanen",
+    "internal_mismatch": "Internhandeln stämmer mellan parterna",
+}
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -257,6 +257,11 @@ def test_checks_and_internal_trade_sheets(sample):
     header = next(i for i, r in enumerate(checks) if r[0] == "Allvarlighet")
     messages = [r[6] for r in checks[header + 1:]]
     assert messages == [c["message"] for c in data["checks"]]
+    # above the problems: every check the run made, with its outcome
+    start = next(i for i, r in enumerate(checks) if r[0] == "Kontroll")
+    outcome = {r[0]: (r[2], r[3], r[4]) for r in checks[start + 1:header] if r[0]}
+    assert outcome["internal_mismatch"] == (0, 1, "Varning")
+    assert outcome["control_total"] == (0, 0, "OK") and outcome["unmapped_account"] == (0, 0, "OK")
     mismatch = next(c for c in data["checks"] if c["check"] == "internal_mismatch")
     trade = list(book["Internhandel"].iter_rows(values_only=True))
     row = next(r for r in trade if r[0] == mismatch["party"] and r[2] == mismatch["counterparty"])
