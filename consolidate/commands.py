@@ -16,25 +16,26 @@ from .terminal import make_console, print_income, print_problems, print_problems
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
 
-def _progress(stderr_console, total: int):
-    """A progress bar on stderr only when it is a terminal; else nothing."""
-    if not stderr_console.is_terminal or total < 2:
+def _progress(stderr_console, config, period: str):
+    """A progress bar on stderr only when it is a terminal; else nothing (cron)."""
+    if not stderr_console.is_terminal:
         return None, None
     from rich.progress import Progress
 
+    from .inputs import find_files
+
+    patterns = [p for p in (config.inputs.income, config.inputs.staffing) if p]
+    total = sum(len(find_files(config, p, period)) for p in patterns)
     progress = Progress(console=stderr_console, transient=True)
     task = progress.add_task("Läser filer", total=total)
     return progress, lambda: progress.advance(task)
 
 
 def _load(config, period: str):
-    from .inputs import find_files
     from .pipeline import consolidate_period
 
     err = make_console(sys.stderr)
-    patterns = [p for p in (config.inputs.income, config.inputs.staffing) if p]
-    total = sum(len(find_files(config, p, period)) for p in patterns)
-    progress, tick = _progress(err, total)
+    progress, tick = _progress(err, config, period)
     if progress:
         with progress:
             result = consolidate_period(config, period, tick)
