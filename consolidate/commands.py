@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,8 +86,7 @@ def run_command(config_path: Path, period: str, options: RunOptions, close: bool
             if isinstance(pending, int):
                 return pending
         if store.exists():
-            with open_store(store) as conn:
-                result.previous = previous_close(conn, period)
+            result.previous = _previous(store, period, close, err)
         written = _write_outputs(config, period, result, options, report.name, unit)
         note = ""
         if pending is not None:
@@ -95,6 +95,21 @@ def run_command(config_path: Path, period: str, options: RunOptions, close: bool
             print_income(make_console(sys.stdout), result, options.entity, report.name, unit)
         _log(err, config, period, result, ", ".join(x for x in (written, note) if x))
     return EXIT_OK
+
+
+def _previous(store: Path, period: str, close: bool, err):
+    """The previous closed month, for the comparison. A `run` goes on without it when
+    the store cannot be read (saying so); a `close` needs the store and stops."""
+    from .history import StoreError
+
+    try:
+        with open_store(store) as conn:
+            return previous_close(conn, period)
+    except (StoreError, sqlite3.DatabaseError) as exc:
+        if close:
+            raise StoreError(str(exc)) from None
+        err.print(plain(f"warning: {exc}; jämförelsen med förra stängda månaden saknas"), soft_wrap=True)
+        return None
 
 
 def _write_outputs(config, period, result, options: RunOptions, report: str, unit: str) -> str:

@@ -80,7 +80,7 @@ def read_all(jobs: list[tuple[Callable, Path, tuple]], progress=None) -> list[So
     else:
         from concurrent.futures import ProcessPoolExecutor
 
-        chunk = max(1, len(calls) // (workers * 8))
+        chunk = max(1, len(calls) // (workers * 32))
         with ProcessPoolExecutor(workers) as pool:
             for result in pool.map(_star, calls, chunksize=chunk):
                 results.append(result)

@@ -194,3 +194,12 @@ def test_a_changed_chart_counts_as_changed_input(tmp_path):
     chart.write_text(chart.read_text(encoding="utf-8").replace('accounts = ["40", "41"]', 'accounts = ["40", "41", "42"]'), encoding="utf-8")
     refused = _close(config, "2026-04")
     assert refused.returncode == 1 and "chart.toml (ändrad)" in refused.stderr
+
+
+def test_a_damaged_store_stops_close_but_not_run(tmp_path):
+    config = _region(tmp_path)
+    (tmp_path / "region.history.sqlite").write_bytes(b"not a database at all")
+    run = run_cli("run", "--config", str(config), "--period", "2026-04", "--no-excel")
+    assert run.returncode == 0 and "historiken kan inte öppnas" in run.stderr
+    close = _close(config, "2026-04")
+    assert close.returncode == 2 and "historikfel" in close.stderr and "Traceback" not in close.stderr
