@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 import xlsxwriter
 import xlsxwriter.worksheet
@@ -40,9 +41,11 @@ _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 TEXT_WIDTH_CAP = 70
 
 
+@lru_cache(maxsize=65536)
 def text(value: object) -> str:
     """Input or config text made safe for a cell: no control characters, Excel's
-    length limit. Always written with write_string, so never a formula."""
+    length limit. Always written with write_string, so never a formula. (Names and
+    row labels repeat across thousands of cells: the answer is remembered.)"""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return plain(value)[:MAX_TEXT]

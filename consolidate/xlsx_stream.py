@@ -58,27 +58,24 @@ class DataRows:
                 found = cache[value] = _inline(value)
             return found
 
+        # Rows and cells carry no `r` reference (it is optional in SpreadsheetML): each
+        # follows the one before, so a source row's six cells of text are built once.
+        measure_cells = [f'<c t="inlineStr">{m}</c>' for m in measures]
+        number = f'<c s="{style}"><v>'
         out: list[str] = []
-        r = 1
         values = self.values[start:stop].tolist()
         for i in range(start, stop):
-            code, name, level, report, label = (inline(v) for v in self.prefixes[i])
-            for k, value in enumerate(values[i - start]):
-                r += 1
-                amount = f'<c r="H{r}" s="{style}"><v>{value!r}</v></c>' if math.isfinite(value) else ""
-                out.append(
-                    f'<row r="{r}" spans="1:8"><c r="A{r}" t="inlineStr">{period}</c>'
-                    f'<c r="B{r}" t="inlineStr">{code}</c><c r="C{r}" t="inlineStr">{name}</c>'
-                    f'<c r="D{r}" t="inlineStr">{level}</c><c r="E{r}" t="inlineStr">{report}</c>'
-                    f'<c r="F{r}" t="inlineStr">{label}</c><c r="G{r}" t="inlineStr">{measures[k]}</c>'
-                    f"{amount}</row>"
-                )
+            prefix = '<row><c t="inlineStr">' + period + "</c>" + "".join(
+                f'<c t="inlineStr">{inline(v)}</c>' for v in self.prefixes[i]
+            )
+            for cell, value in zip(measure_cells, values[i - start]):
+                amount = f"{number}{value!r}</v></c>" if math.isfinite(value) else ""
+                out.append(f"{prefix}{cell}{amount}</row>")
             if len(out) >= _CHUNK_ROWS:
                 yield "".join(out).encode("utf-8")
                 out.clear()
         if out:
             yield "".join(out).encode("utf-8")
-        self.last_row = r
 
 
 def _sheet_part(book: xlsxwriter.Workbook, ws) -> str:
