@@ -7,6 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cli import EXIT_DATA, EXIT_OK
 from .config import load_config
 from .history import listing, open_store, previous_close
 from .lock import exclusive
@@ -14,7 +15,6 @@ from .problems import ConfigError, Problem
 from .sanitize import plain
 from .terminal import make_console, print_income, print_problems, print_problems_by_unit
 
-EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
 
 def _progress(stderr_console, config, period: str):

@@ -320,13 +320,7 @@ class Writer:
         for key in ("headcount", "fte"):
             current = pd.to_numeric(frame[key], errors="coerce")
             frame[f"d_{key}"] = current - pd.to_numeric(frame[f"{key}_prior"], errors="coerce")
-        columns = [c for _, cols in groups for c in cols]
-        order = {code: i for i, code in enumerate(self.tree.entities)}
-        by_order = {None: 0, "gender": 1, "age_band": 2, "group": 3}
-        frame["_e"] = frame["entity"].map(lambda e: order.get(e, len(order)))
-        frame["_b"] = frame["by"].map(lambda b: by_order.get(None if _missing(b) else b, 4))
-        frame["_k"] = frame["key"].map(lambda k: "" if _missing(k) else str(k))
-        frame = frame.sort_values(["_e", "_b", "_k"], kind="stable")
+        columns = [c for _, cols in groups for c in cols]  # rows come ordered from staffing_table
         col = 4
         for group, cols in groups:
             if len(cols) > 1:

@@ -13,11 +13,6 @@ INCOME_KEYS = ["entity", "report", "row", *MEASURES, *VARIANCES]
 MONEY_KEYS = {*MEASURES, *VARIANCES}
 
 
-def _number(value) -> float | None:
-    value = float(value)
-    return None if math.isnan(value) else value
-
-
 def entities(result: Result) -> list[dict]:
     tree = result.config.tree
     return [

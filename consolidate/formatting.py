@@ -35,10 +35,3 @@ def amount(value_kr: float | None, unit: str) -> str:
 
 def percent(value: float | None, decimals: int = 1) -> str:
     return "" if value is None else swedish(value, decimals)
-
-
-def pct_of(numerator: float, base: float) -> float | None:
-    """100 * numerator / |base|, None when the base is 0 (SPEC §0)."""
-    if base == 0:
-        return None
-    return 100.0 * numerator / abs(base)

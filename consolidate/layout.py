@@ -73,7 +73,6 @@ class TitleBlock:
     period: str | None = None
     period_cell: tuple[int, int] | None = None
     amount_unit: str | None = None
-    amount_unit_cell: tuple[int, int] | None = None
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -127,7 +126,7 @@ def _title_entry(block: TitleBlock, sheet: Sheet, label: str, value: object, whe
     else:
         unit = str(value).strip().casefold().rstrip(".")
         if unit in ("kr", "tkr", "mkr", "kronor"):
-            block.amount_unit, block.amount_unit_cell = ("kr" if unit == "kronor" else unit), where
+            block.amount_unit = "kr" if unit == "kronor" else unit
         else:
             block.problems.append(sheet.problem(*where, f"beloppsenheten {str(value)!r} är inte kr, tkr eller mkr"))
 

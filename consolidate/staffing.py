@@ -52,7 +52,6 @@ class StaffingRows(SheetRows):
     gender: list[str | None] = field(default_factory=list)
     age_band: list[str | None] = field(default_factory=list)
     values: dict[str, list[float]] = field(default_factory=dict)
-    dimensions: tuple[str, ...] = ()
 
     def columns(self) -> dict[str, list]:
         """The rows as columns of the staffing table; a missing measure is NaN."""
@@ -87,7 +86,6 @@ def read_staffing_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]]) -> tup
     rows = StaffingRows(sheet.file, sheet.name)
     problems = describe(rows, sheet, header, "kr")
     columns = header.columns
-    rows.dimensions = tuple(d for d in DIMENSIONS if d in columns)
     measures = [m for m in STAFF_MEASURES if m in columns]
     rows.values = {m: [] for m in measures}
     for m in STAFF_MEASURES:
