@@ -76,6 +76,7 @@ def _phases(argv: list[str]) -> None:
 
     spent: dict[str, float] = defaultdict(float)
     rss_after: dict[str, float] = {}
+    started: dict[str, float] = {}
 
     def rss() -> float:
         with open("/proc/self/statm") as handle:
@@ -84,6 +85,7 @@ def _phases(argv: list[str]) -> None:
     def timed(name, function):
         def wrapper(*a, **kw):
             t = time.perf_counter()
+            started.setdefault(name, t - start)
             try:
                 return function(*a, **kw)
             finally:
@@ -108,7 +110,7 @@ def _phases(argv: list[str]) -> None:
     total = time.perf_counter() - start
     print(f"{'import consolidate.cli':32s} {imported:7.2f} s")
     for name, seconds in spent.items():
-        print(f"{name:32s} {seconds:7.2f} s   RSS after {rss_after[name]:5.0f} MiB")
+        print(f"{name:32s} {seconds:7.2f} s   from {started[name]:5.2f} s   RSS after {rss_after[name]:5.0f} MiB")
     print(f"{'total (this process)':32s} {total:7.2f} s")
 
 

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-import numpy as np
-
 from .problems import ConfigError
 
 _PREFIX = re.compile(r"^\d{1,6}$")
@@ -42,7 +40,7 @@ class ReportRow:
 class Report:
     name: str
     rows: tuple[ReportRow, ...]
-    weights: np.ndarray  # rows x lines: how many times each detail line counts in a row
+    weights: tuple[tuple[float, ...], ...]  # rows x lines: how many times each detail line counts in a row
 
 
 @dataclass(frozen=True)
@@ -209,12 +207,12 @@ def _names(item: dict, key: str, file: str, where: str) -> tuple[str, ...]:
 def _report(name: str, rows: list[ReportRow], line_codes: list[str]) -> Report:
     """Weights of detail lines per row, so a report is one matrix product."""
     index = {code: k for k, code in enumerate(line_codes)}
-    weights = np.zeros((len(rows), len(line_codes)))
+    weights = [[0.0] * len(line_codes) for _ in rows]
     position = {}
     for r, row in enumerate(rows):
         for line in row.lines:
-            weights[r, index[line]] += 1
+            weights[r][index[line]] += 1
         for sub in row.rows:
-            weights[r] += weights[position[sub]]
+            weights[r] = [a + b for a, b in zip(weights[r], weights[position[sub]])]
         position[row.name] = r
-    return Report(name, tuple(rows), weights)
+    return Report(name, tuple(rows), tuple(map(tuple, weights)))

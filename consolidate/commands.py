@@ -9,39 +9,39 @@ from pathlib import Path
 
 from .cli import EXIT_DATA, EXIT_OK
 from .config import load_config
-from .history import listing, open_store, previous_close
 from .lock import exclusive
 from .problems import ConfigError, Problem
 from .sanitize import plain
-from .terminal import make_console, print_income, print_problems, print_problems_by_unit
+
+# The terminal, pipeline and history modules import pandas and rich; they are
+# imported only once the workbooks are being read, so the reading starts at once.
 
 
-
-def _progress(stderr_console, config, period: str):
+def _progress(stderr_console, total: int):
     """A progress bar on stderr only when it is a terminal; else nothing (cron)."""
     if not stderr_console.is_terminal:
         return None, None
     from rich.progress import Progress
 
-    from .inputs import find_files
-
-    patterns = [p for p in (config.inputs.income, config.inputs.staffing) if p]
-    total = sum(len(find_files(config, p, period)) for p in patterns)
     progress = Progress(console=stderr_console, transient=True)
     task = progress.add_task("Läser filer", total=total)
     return progress, lambda: progress.advance(task)
 
 
 def _load(config, period: str):
+    from .inputs import start_reading
+
+    reading = start_reading(config, period)  # worker processes read while the rest is imported
     from .pipeline import consolidate_period
+    from .terminal import make_console
 
     err = make_console(sys.stderr)
-    progress, tick = _progress(err, config, period)
+    progress, tick = _progress(err, len(reading))
     if progress:
         with progress:
-            result = consolidate_period(config, period, tick)
+            result = consolidate_period(config, period, tick, reading)
     else:
-        result = consolidate_period(config, period)
+        result = consolidate_period(config, period, reading=reading)
     return result, err
 
 
@@ -73,6 +73,8 @@ def run_command(config_path: Path, period: str, options: RunOptions, close: bool
     unit = options.unit or config.amount_unit
     with exclusive(lock_path(config)):
         result, err = _load(config, period)
+        from .terminal import print_problems
+
         print_problems(err, [p for p in result.problems if p.is_error or not options.quiet])
         if not result.ok:
             errors = sum(p.is_error for p in result.problems)
@@ -92,6 +94,8 @@ def run_command(config_path: Path, period: str, options: RunOptions, close: bool
         if pending is not None:
             note = _record_close(config, period, result, pending)
         if not options.quiet:
+            from .terminal import make_console, print_income
+
             print_income(make_console(sys.stdout), result, options.entity, report.name, unit)
         _log(err, config, period, result, ", ".join(x for x in (written, note) if x))
     return EXIT_OK
@@ -100,7 +104,7 @@ def run_command(config_path: Path, period: str, options: RunOptions, close: bool
 def _previous(store: Path, period: str, close: bool, err):
     """The previous closed month, for the comparison. A `run` goes on without it when
     the store cannot be read (saying so); a `close` needs the store and stops."""
-    from .history import StoreError
+    from .history import StoreError, open_store, previous_close
 
     try:
         with open_store(store) as conn:
@@ -131,7 +135,7 @@ def _write_outputs(config, period, result, options: RunOptions, report: str, uni
 def _prepare_close(config, period, result, reopen: bool, err):
     """The version this close will get (None: already closed with the same inputs),
     or the exit status when it must be refused."""
-    from .history import differences, files_of, fingerprint, inputs_digest, latest
+    from .history import differences, files_of, fingerprint, inputs_digest, latest, open_store
 
     # The configuration counts as input: a changed chart or tree changes the figures.
     sources = [*result.files, config.path, Path(config.chart.path)]
@@ -154,7 +158,7 @@ def _prepare_close(config, period, result, reopen: bool, err):
 
 
 def _record_close(config, period, result, pending) -> str:
-    from .history import record
+    from .history import open_store, record
 
     files, version = pending
     if version is None:
@@ -179,6 +183,8 @@ def _log(err, config, period: str, result, what: str) -> None:
 
 def history_command(config_path: Path) -> int:
     from .formatting import amount
+    from .history import listing, open_store
+    from .terminal import make_console
 
     config = load_config(config_path)
     out = make_console(sys.stdout)
@@ -203,6 +209,8 @@ def history_command(config_path: Path) -> int:
 def validate_command(config_path, period, json_path) -> int:
     """Every problem of every file on stderr, grouped by unit (SPEC §4: errors go to
     stderr); the count on stdout."""
+    from .terminal import make_console, print_problems_by_unit
+
     config = load_config(config_path)
     result, err = _load(config, period)
     problems: list[Problem] = result.problems

@@ -122,7 +122,7 @@ def report_rows(consolidated: Consolidated, tree: Tree, chart: Chart) -> pd.Data
     cube = full.to_numpy().reshape(n_entities, n_lines, len(MEASURES))
     frames = []
     for report in chart.reports:
-        values = np.einsum("rl,elm->erm", report.weights, cube)  # entities x rows x measures
+        values = np.einsum("rl,elm->erm", np.asarray(report.weights), cube)  # entities x rows x measures
         n_rows = len(report.rows)
         frame = pd.DataFrame(values.reshape(n_entities * n_rows, len(MEASURES)), columns=list(MEASURES))
         frame.insert(0, "entity", np.repeat(list(tree.entities), n_rows))

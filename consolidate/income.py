@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass, field
 
 from .config import AMOUNT_UNITS, MEASURES
-from .numbers import MAX_AMOUNT, is_blank, parse_amount
+from .numbers import MAX_AMOUNT, is_blank, parse_amount, parse_text
 from .problems import WARNING, Problem
-from .layout import SheetRows, check_control, code_text, control_total, describe, find_header
+from .layout import SheetRows, check_control, code_text, control_total, describe, find_header, shared
 from .workbook import Sheet, open_sheet
 
 INCOME_LABELS: dict[str, tuple[str, ...]] = {
@@ -35,7 +36,7 @@ class IncomeRows(SheetRows):
     account: list[str] = field(default_factory=list)
     name: list[str] = field(default_factory=list)
     counterparty: list[str] = field(default_factory=list)
-    amounts: dict[str, list[float]] = field(default_factory=lambda: {m: [] for m in MEASURES})
+    amounts: dict[str, array] = field(default_factory=lambda: {m: array("d") for m in MEASURES})
 
     def columns(self) -> dict[str, list]:
         """The rows as columns of the income table."""
@@ -101,26 +102,30 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
         data.append(r)
         codes.append(code)
     out.row = [r + 1 for r in data]
-    out.account = [code for code, _ in codes]
-    out.name = _names(sheet, data, columns.get("name"), codes)
-    out.counterparty = [("" if is_blank(v) else code_text(v)) for v in _column(sheet, data, columns.get("counterparty"))]
+    out.account = [shared(code) for code, _ in codes]
+    out.name = [shared(name) for name in _names(sheet, data, columns.get("name"), codes)]
+    out.counterparty = [("" if is_blank(v) else shared(code_text(v))) for v in _column(sheet, data, columns.get("counterparty"))]
     if "unit" in columns:
-        out.unit = [(None if is_blank(v) else code_text(v)) for v in _column(sheet, data, columns["unit"])]
+        out.unit = [(None if is_blank(v) else shared(code_text(v))) for v in _column(sheet, data, columns["unit"])]
     factor = AMOUNT_UNITS[out.stated.amount_unit]
     sums = {}
     empty_is_zero = not sheet.uncached  # an empty cell can be a formula without its value
     for measure, c in measure_cols:
-        amounts = [
-            v if type(v) is float and -MAX_AMOUNT < v < MAX_AMOUNT
-            else 0.0 if v == "" and empty_is_zero
-            else _amount(sheet, r, c, problems)
-            for r, v in zip(data, _column(sheet, data, c))
-        ]
+        amounts = []
+        for r, v in zip(data, _column(sheet, data, c)):
+            if type(v) is float and -MAX_AMOUNT < v < MAX_AMOUNT:  # the common case
+                amounts.append(v)
+            elif v == "" and empty_is_zero:
+                amounts.append(0.0)
+            elif type(v) is str and v and (amount := parse_text(v)) is not None:  # "1 234,50"
+                amounts.append(amount)
+            else:
+                amounts.append(_amount(sheet, r, c, problems))
         sums[measure] = sum(amounts)
-        out.amounts[measure] = [a * factor for a in amounts] if factor != 1.0 else amounts
+        out.amounts[measure] = array("d", [a * factor for a in amounts] if factor != 1.0 else amounts)
     for measure in MEASURES:
         if measure not in columns:
-            out.amounts[measure] = [0.0] * len(data)
+            out.amounts[measure] = array("d", bytes(8 * len(data)))  # zeros
     if control is not None:
         problems += check_control(sheet, control, sums, measure_cols, MEASURE_LABELS, out.stated.amount_unit)
     return problems

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import glob
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from .config import Config
+from .income import INCOME_LABELS, merge_labels, read_income_file
 from .problems import WARNING, Problem
+from .staffing import STAFF_LABELS, read_staffing_file
 from .tree import Tree
 
 _SEPARATORS = "_-. "
@@ -65,29 +68,78 @@ def display_name(path: Path) -> str:
     return relative if not relative.startswith(".." + os.sep + "..") else str(path)
 
 
-def read_all(jobs: list[tuple[Callable, Path, tuple]], progress=None) -> list[Source]:
-    """Read every file (`reader(path, display, *args)` per job), in one pool of
-    processes when there are enough files to pay for it; results in job order."""
-    displays = [display_name(path) for _, path, _ in jobs]
-    calls = [(reader, (path, display, *args)) for (reader, path, args), display in zip(jobs, displays)]
-    workers = min(os.cpu_count() or 1, 8)
-    results = []
-    if len(calls) < PARALLEL_MIN_FILES or workers < 2:
-        for call in calls:
-            results.append(_star(call))
-            if progress:
-                progress()
-    else:
-        from concurrent.futures import ProcessPoolExecutor
+class Reading:
+    """Files being read: in a pool of worker processes when there are enough of them
+    to pay for it, else in this process when the results are asked for.
 
-        chunk = max(1, len(calls) // (workers * 32))
-        with ProcessPoolExecutor(workers) as pool:
-            for result in pool.map(_star, calls, chunksize=chunk):
-                results.append(result)
+    The pool starts at once, so the caller can do other work (import the modules the
+    later steps need) while the workers read; `results` waits for them."""
+
+    def __init__(self, jobs: list[tuple[Callable, Path, tuple]], problems: list[Problem] | None = None):
+        self.jobs = jobs
+        self.problems = problems or []  # found while looking for the files
+        self.income_files = len(jobs)  # how many of the jobs read income statements
+        self.displays = display_names([path for _, path, _ in jobs])
+        self._calls = [(reader, (path, display, *args)) for (reader, path, args), display in zip(jobs, self.displays)]
+        self._pool = self._pending = None
+        workers = _workers()
+        if len(self._calls) >= PARALLEL_MIN_FILES and workers >= 2:
+            from concurrent.futures import ProcessPoolExecutor
+
+            chunk = max(1, len(self._calls) // (workers * 32))
+            self._pool = ProcessPoolExecutor(workers, mp_context=_fork_context())
+            self._pending = self._pool.map(_star, self._calls, chunksize=chunk)
+
+    def __len__(self) -> int:
+        return len(self.jobs)
+
+    def results(self, progress=None) -> list[Source]:
+        """Every file's rows and problems, in job order."""
+        found = []
+        try:
+            for result in self._pending if self._pending is not None else map(_star, self._calls):
+                found.append(result)
                 if progress:
                     progress()
-    return [Source(path, display, rows, problems)
-            for (_, path, _), display, (rows, problems) in zip(jobs, displays, results)]
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
+        return [Source(path, display, rows, problems)
+                for (_, path, _), display, (rows, problems) in zip(self.jobs, self.displays, found)]
+
+
+def read_all(jobs: list[tuple[Callable, Path, tuple]], progress=None) -> list[Source]:
+    """Read every file (`reader(path, display, *args)` per job); results in job order."""
+    return Reading(jobs).results(progress)
+
+
+def _workers() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return min(cores, 8)
+
+
+def _fork_context():
+    """Workers forked from this process start at once with the readers already imported
+    (Python 3.14 makes forkserver the default on Linux, which imports them again)."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods and sys.platform == "linux" else None)
+
+
+def display_names(paths: list[Path]) -> list[str]:
+    """`display_name` of many paths, working out each directory's relative path once."""
+    relative: dict[Path, str] = {}
+    names = []
+    for path in paths:
+        parent = path.parent
+        if parent not in relative:
+            relative[parent] = display_name(parent / "x")[:-1]
+        names.append(relative[parent] + path.name)
+    return names
 
 
 def _star(item):
@@ -234,3 +286,28 @@ def attach_units(problems: list[Problem], sources: list[Source], tree: Tree) -> 
         if len(units) == 1:
             unit_of[source.display] = units.pop()
     return [replace(p, unit=unit_of[p.file]) if p.unit is None and p.file in unit_of else p for p in problems]
+
+
+def start_reading(config: Config, period: str) -> Reading:
+    """Find the period's income and staffing workbooks and start reading them; the
+    income files come first in the results."""
+    inputs = config.inputs
+    income_files, problems = _files(config, inputs.income, period, "resultatfiler")
+    staff_files, staff_problems = _files(config, inputs.staffing, period, "personalfiler")
+    income_args = (inputs.income_sheet, inputs.max_workbook_bytes, merge_labels(INCOME_LABELS, inputs.aliases),
+                   inputs.amount_unit)
+    staff_args = (inputs.staffing_sheet, inputs.max_workbook_bytes, merge_labels(STAFF_LABELS, inputs.aliases))
+    jobs = [(read_income_file, p, income_args) for p in income_files]
+    jobs += [(read_staffing_file, p, staff_args) for p in staff_files]
+    reading = Reading(jobs, problems + staff_problems)
+    reading.income_files = len(income_files)
+    return reading
+
+
+def _files(config: Config, pattern: str | None, period: str, what: str) -> tuple[list[Path], list[Problem]]:
+    if pattern is None:
+        return [], []
+    files, problems = not_workbooks(find_files(config, pattern, period))
+    if not files:
+        problems.append(Problem(f"inga {what} hittades: {config.resolve(pattern, period)}", check="no_files"))
+    return files, problems

@@ -167,6 +167,17 @@ class Stated:
     amount_unit: str = "kr"
 
 
+_SHARED: dict[str, str] = {}
+
+
+def shared(text: str) -> str:
+    """One object for equal texts (account codes and names, groups) across the files a
+    process reads: the results sent back from worker processes are then smaller."""
+    if len(_SHARED) < 100_000:
+        return _SHARED.setdefault(text, text)
+    return _SHARED.get(text, text)
+
+
 @dataclass
 class SheetRows:
     """What income and staffing sheets share: where they come from, what they state,
@@ -179,7 +190,7 @@ class SheetRows:
     has_unit_column: bool = False
     unit_column: str = ""
     unit: list[str | None] = field(default_factory=list)
-    row: list[int] = field(default_factory=list)
+    row: list[int] = field(default_factory=list)  # row number in the sheet, from 1
 
 
 def describe(rows: SheetRows, sheet: Sheet, header: Header, default_unit: str) -> list[Problem]:

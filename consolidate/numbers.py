@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 
 # Larger than any real amount (in kr) or number of hours: a typo or a corrupted cell,
@@ -32,34 +31,44 @@ def parse_amount(value: object) -> float | None:
     thin space between thousands. Booleans, NaN, infinities and numbers beyond
     `MAX_AMOUNT` are not amounts.
     """
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is float:
+        return value if -MAX_AMOUNT <= value <= MAX_AMOUNT else None  # NaN compares false
+    if kind is str:
+        return parse_text(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
-    if isinstance(value, (int, float)):
-        try:
-            number = float(value)
-        except OverflowError:  # an int too large for a float
-            return None
-        return number if math.isfinite(number) and abs(number) <= MAX_AMOUNT else None
-    if not isinstance(value, str):
+    if isinstance(value, str):
+        return parse_text(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a float
         return None
+    return number if -MAX_AMOUNT <= number <= MAX_AMOUNT else None
+
+
+def parse_text(value: str) -> float | None:
+    """`parse_amount` of text."""
     text = value.strip(_STRIP)
     if not text:
         return 0.0
     negative = False
-    if text.startswith("(") and text.endswith(")"):
+    if text[0] == "(" and text[-1] == ")":
         text = text[1:-1].strip(_SPACES)
         negative = True
     match = _NUMBER.match(text)
     if not match:
         return None
-    digits = match["int"].translate(_NO_SPACES)
-    number = float(f"{digits}.{match['frac']}" if match["frac"] else digits)
-    if not math.isfinite(number) or number > MAX_AMOUNT:
+    sign, digits, fraction, trail = match.groups()
+    if len(digits) > 3 and not digits.isdigit():
+        digits = digits.translate(_NO_SPACES)
+    number = float(f"{digits}.{fraction}" if fraction else digits)
+    if number > MAX_AMOUNT:  # also infinity; digits never give NaN
         return None
-    if match["sign"] and match["sign"] in _MINUSES:
+    if sign and sign in _MINUSES:
         negative = not negative
-    if match["trail"]:  # "1 234,50-": a trailing minus, as some ledger systems export
-        if match["sign"]:
+    if trail:  # "1 234,50-": a trailing minus, as some ledger systems export
+        if sign:
             return None
         negative = not negative
     return -number if negative else number

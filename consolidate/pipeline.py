@@ -12,11 +12,10 @@ import pandas as pd
 
 from .config import MEASURES, Config
 from .consolidation import Consolidated, consolidate, map_accounts, report_rows
-from .income import INCOME_LABELS, merge_labels, read_income_file
 from .internal import mismatches
-from .inputs import Source, assign_units, attach_units, find_files, not_workbooks, read_all
+from .inputs import Reading, Source, assign_units, attach_units, start_reading
 from .problems import Problem, has_errors
-from .staffing import STAFF_LABELS, STAFF_MEASURES, read_staffing_file
+from .staffing import STAFF_MEASURES
 from .staffing_ratios import staffing_table
 
 INCOME_COLUMNS = ["unit", "account", "name", "counterparty", "file", "sheet", "row", *MEASURES]
@@ -58,29 +57,16 @@ class Result:
         )
 
 
-def _files(config: Config, pattern: str | None, period: str, what: str) -> tuple[list[Path], list[Problem]]:
-    if pattern is None:
-        return [], []
-    files, problems = not_workbooks(find_files(config, pattern, period))
-    if not files:
-        problems.append(Problem(f"inga {what} hittades: {config.resolve(pattern, period)}", check="no_files"))
-    return files, problems
-
-
-def read_inputs(config: Config, period: str, progress=None):
-    """Read every income and staffing workbook of the period in one pass.
+def read_inputs(config: Config, period: str, progress=None, reading: Reading | None = None):
+    """Read every income and staffing workbook of the period in one pass (or take the
+    results of a `start_reading` already under way).
 
     Returns (income table, income sources, staffing table, staffing sources, problems)."""
-    inputs = config.inputs
-    income_files, problems = _files(config, inputs.income, period, "resultatfiler")
-    staff_files, staff_problems = _files(config, inputs.staffing, period, "personalfiler")
-    problems += staff_problems
-    income_args = (inputs.income_sheet, inputs.max_workbook_bytes, merge_labels(INCOME_LABELS, inputs.aliases), inputs.amount_unit)
-    staff_args = (inputs.staffing_sheet, inputs.max_workbook_bytes, merge_labels(STAFF_LABELS, inputs.aliases))
-    jobs = [(read_income_file, p, income_args) for p in income_files]
-    jobs += [(read_staffing_file, p, staff_args) for p in staff_files]
-    sources = read_all(jobs, progress)
-    income_sources, staff_sources = sources[: len(income_files)], sources[len(income_files):]
+    reading = reading if reading is not None else start_reading(config, period)
+    sources = reading.results(progress)
+    problems = list(reading.problems)
+    split = reading.income_files
+    income_sources, staff_sources = sources[:split], sources[split:]
     for kind, read in (("income", income_sources), ("staffing", staff_sources)):
         if read:
             found = [p for s in read for p in s.problems] + assign_units(read, config.tree, period, kind)
@@ -92,19 +78,26 @@ def read_inputs(config: Config, period: str, progress=None):
 
 def _table(sources: list[Source], names: list[str], money: tuple[str, ...]) -> pd.DataFrame:
     """All data rows of all files of one kind as one table, built column by column
-    from each sheet's `columns()`, with the file and sheet of every row."""
-    columns: dict[str, list] = {c: [] for c in names}
+    from each sheet's `columns()`, with the file and sheet of every row. Amounts come
+    as arrays of float and are joined without making a Python float of each."""
+    import numpy as np
+
+    text: dict[str, list] = {c: [] for c in names if c not in money}
+    numbers: dict[str, list] = {c: [] for c in money}
     for source in sources:
         if source.rows is None:
             continue
         for key, values in source.rows.columns().items():
-            columns[key] += values
+            (numbers if key in numbers else text)[key].append(values)
         n = len(source.rows.row)
-        columns["file"] += [source.display] * n
-        columns["sheet"] += [source.rows.sheet] * n
-    frame = pd.DataFrame(columns)
-    frame[list(money)] = frame[list(money)].astype(float)
-    return frame
+        text["file"].append([source.display] * n)
+        text["sheet"].append([source.rows.sheet] * n)
+    columns = {key: [v for part in parts for v in part] for key, parts in text.items()}
+    columns.update({
+        key: np.concatenate([np.frombuffer(part, dtype=np.float64) for part in parts]) if parts else np.empty(0)
+        for key, parts in numbers.items()
+    })
+    return pd.DataFrame({c: columns[c] for c in names})
 
 
 def counterparty_codes(values: pd.Series, owners: dict[str, str]) -> pd.Series:
@@ -119,9 +112,9 @@ def counterparty_codes(values: pd.Series, owners: dict[str, str]) -> pd.Series:
     return values.map({v: code(v) for v in values.unique()})
 
 
-def consolidate_period(config: Config, period: str, progress=None) -> Result:
+def consolidate_period(config: Config, period: str, progress=None, reading: Reading | None = None) -> Result:
     """Everything `run` needs, or the problems that stop it."""
-    table, sources, staff, staff_sources, problems = read_inputs(config, period, progress)
+    table, sources, staff, staff_sources, problems = read_inputs(config, period, progress, reading)
     result = Result(config, period, problems, files=[s.path for s in sources + staff_sources])
     table = table[table["unit"].notna()]
     table = table.assign(counterparty=counterparty_codes(table["counterparty"], config.tree.motpart_owner))

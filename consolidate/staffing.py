@@ -7,11 +7,12 @@ Shares the header search, title block and number rules with income statements.
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass, field
 
 from .numbers import MAX_AMOUNT, is_blank, parse_amount
 from .problems import WARNING, Problem
-from .layout import SheetRows, check_control, code_text, control_total, describe, is_total_row, find_header
+from .layout import SheetRows, check_control, code_text, control_total, describe, find_header, is_total_row, shared
 from .workbook import Sheet, open_sheet
 
 BASE_LABELS = {
@@ -51,12 +52,12 @@ class StaffingRows(SheetRows):
     group: list[str | None] = field(default_factory=list)
     gender: list[str | None] = field(default_factory=list)
     age_band: list[str | None] = field(default_factory=list)
-    values: dict[str, list[float]] = field(default_factory=dict)
+    values: dict[str, array] = field(default_factory=dict)
 
     def columns(self) -> dict[str, list]:
         """The rows as columns of the staffing table; a missing measure is NaN."""
         n = len(self.row)
-        measures = {m: self.values.get(m, [float("nan")] * n) for m in STAFF_MEASURES}
+        measures = {m: self.values.get(m, array("d", [float("nan")]) * n) for m in STAFF_MEASURES}
         return {"unit": self.unit, "group": self.group, "gender": self.gender,
                 "age_band": self.age_band, "row": self.row, **measures}
 
@@ -105,6 +106,7 @@ def read_staffing_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]]) -> tup
             control = (r, total) if total is not None else control
             continue
         _read_row(sheet, r, columns, measures, rows, problems)
+    rows.values = {m: array("d", values) for m, values in rows.values.items()}
     if control is not None:
         sums = {m: sum(rows.values[m]) for m in measures}
         labels = {m: label_of(m) for m in measures}
@@ -134,7 +136,7 @@ def _read_row(sheet: Sheet, r: int, columns: dict, measures: list[str], out: Sta
     out.group.append(_dimension(sheet, r, columns, "group", problems))
     if "unit" in columns:
         unit = sheet.value(r, columns["unit"])
-        out.unit.append(None if is_blank(unit) else code_text(unit))
+        out.unit.append(None if is_blank(unit) else shared(code_text(unit)))
     out.row.append(r + 1)
 
 
@@ -155,7 +157,7 @@ def _dimension(sheet: Sheet, r: int, columns: dict, key: str, problems: list[Pro
         if band is None:
             problems.append(sheet.problem(r, columns[key], f"åldersgruppen {str(value)[:20]!r} är inte -29, 30-49 eller 50-"))
         return band
-    return code_text(value)
+    return shared(code_text(value))
 
 
 def read_staffing_file(path, display: str, sheet_name: str | None, max_bytes: int,

@@ -16,7 +16,10 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
+from python_calamine import CalamineWorkbook
+
 from .problems import Problem, cell_name
+
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
@@ -46,8 +49,6 @@ def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int)
     The zip checks and the sheet's XML (for formulas without a cached value and the
     sheet's extent) use one read of the file; calamine opens it by path, which is
     faster than handing it those bytes."""
-    from python_calamine import CalamineWorkbook
-
     def refuse(message: str, sheet: str | None = None) -> tuple[None, list[Problem]]:
         return None, [Problem(message, file=display, sheet=sheet)]
 
@@ -201,7 +202,9 @@ def _uncached_formulas(data: bytes) -> set[tuple[int, int]]:
     """Cells of the sheet that hold a formula but no cached value (zero-based).
 
     Only the cells around each formula are looked at, not the whole sheet."""
-    found = set()
+    found: set[tuple[int, int]] = set()
+    if b"<f" not in data and b":f" not in data:  # most sheets: no formula at all
+        return found
     end = 0
     for formula in _FORMULA.finditer(data):
         if formula.start() < end:
