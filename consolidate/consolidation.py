@@ -7,6 +7,7 @@ Input rows are one per (unit, account, counterparty) with the six measures in kr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -55,34 +56,41 @@ def _unmapped(account: str, rows: pd.DataFrame) -> Problem:
 class Consolidated:
     """Detail-line totals per entity, and what was eliminated where."""
 
-    lines: pd.DataFrame  # index (entity, line), columns MEASURES
+    entities: tuple[str, ...]  # every entity of the tree, in tree order
+    line_codes: tuple[str, ...]  # the detail lines that have figures (and the difference line)
+    cube: np.ndarray  # entities x lines x MEASURES, in kr
     eliminated: pd.DataFrame  # columns entity, line, MEASURES: amounts removed at that entity
 
+    @cached_property
+    def lines(self) -> pd.DataFrame:
+        """The cube as a table: index (entity, line), columns MEASURES."""
+        index = pd.MultiIndex.from_product([list(self.entities), list(self.line_codes)], names=["entity", "line"])
+        return pd.DataFrame(self.cube.reshape(-1, len(MEASURES)), index=index, columns=list(MEASURES))
 
-def ancestry(tree: Tree) -> pd.DataFrame:
-    """One row per (member, entity) where entity is the member or above it."""
-    members, entities, depths = [], [], []
-    for code in tree.entities:
-        for above in tree.ancestors(code):
-            members.append(code)
-            entities.append(above)
-            depths.append(tree.depth[above])
-    return pd.DataFrame({"member": members, "entity": entities, "depth": depths})
+    def of_lines(self, codes: tuple[str, ...]) -> np.ndarray:
+        """entities x the given lines x MEASURES; zeros for a line without figures."""
+        position = {code: k for k, code in enumerate(self.line_codes)}
+        out = np.zeros((len(self.entities), len(codes), len(MEASURES)))
+        for k, code in enumerate(codes):
+            if code in position:
+                out[:, k] = self.cube[:, position[code]]
+        return out
 
 
-def internal_top(table: pd.DataFrame, tree: Tree) -> pd.Series:
+def internal_top(units: list, counterparties: list, tree: Tree) -> list:
     """For each row, the entity where it is eliminated (lowest entity holding both the
     unit and its counterparty), or None for external figures."""
     owner = tree.motpart_owner
-    if not owner:
-        return pd.Series([None] * len(table), index=table.index, dtype=object)
-    pairs = table[["unit", "counterparty"]].drop_duplicates()
-    tops = {}
-    for unit, counterparty in pairs.itertuples(index=False):
-        other = owner.get(counterparty)
-        tops[(unit, counterparty)] = tree.lowest_common(unit, other) if other else None
-    keys = pd.MultiIndex.from_frame(table[["unit", "counterparty"]])
-    return pd.Series([tops[k] for k in keys], index=table.index, dtype=object)
+    tops: dict[tuple[str, str], str | None] = {}
+    out = []
+    for pair in zip(units, counterparties):
+        if pair[1] not in owner:
+            out.append(None)
+            continue
+        if pair not in tops:
+            tops[pair] = tree.lowest_common(pair[0], owner[pair[1]])
+        out.append(tops[pair])
+    return out
 
 
 def consolidate(table: pd.DataFrame, tree: Tree, difference_line: str | None) -> Consolidated:
@@ -91,41 +99,113 @@ def consolidate(table: pd.DataFrame, tree: Tree, difference_line: str | None) ->
     An internal figure counts from its unit up to, not including, the lowest entity
     holding both parties; there it moves to the difference line, so every entity's
     result equals the sum of its children's.
-    """
-    work = table[["unit", "line", *MEASURES]].copy()
-    work["top"] = internal_top(table, tree)
-    depth = tree.depth
-    work["top_depth"] = work["top"].map(lambda t: -1 if t is None else depth[t]).astype(int)
-    grouped = work.groupby(["unit", "line", "top", "top_depth"], dropna=False, sort=False)[list(MEASURES)].sum().reset_index()
-    links = ancestry(tree)
-    counted = grouped.merge(links, left_on="unit", right_on="member")
-    counted = counted[counted["depth"] > counted["top_depth"]]
-    parts = [counted[["entity", "line", *MEASURES]]]
-    internal = grouped[grouped["top"].notna()]
-    eliminated = internal.groupby(["top", "line"], sort=False)[list(MEASURES)].sum().reset_index()
-    eliminated = eliminated.rename(columns={"top": "entity"})
-    if len(internal) and difference_line is not None:
-        residual = internal.groupby("top", sort=False)[list(MEASURES)].sum().reset_index()
-        residual = residual.merge(links, left_on="top", right_on="member")
-        residual["line"] = difference_line
-        parts.append(residual[["entity", "line", *MEASURES]])
-    lines = pd.concat(parts, ignore_index=True).groupby(["entity", "line"], sort=False)[list(MEASURES)].sum()
-    return Consolidated(lines, eliminated)
+
+    Works on integer positions: rows are first summed per (unit, line, top), then
+    each sum is added to the entities it counts in, into a dense entities x lines x
+    measures cube."""
+    entities = tuple(tree.entities)
+    position = {code: k for k, code in enumerate(entities)}
+    table = table[table["line"].notna() & table["unit"].isin(position)]
+    line_codes, line_of_row = _line_axis(table["line"], difference_line)
+    unit_of_row = table["unit"].map(position).to_numpy(dtype=np.int64)
+    top_codes = internal_top(table["unit"].tolist(), table["counterparty"].tolist(), tree)
+    top_of_row = np.array([-1 if t is None else position[t] for t in top_codes], dtype=np.int64)
+    amounts = table[list(MEASURES)].to_numpy(dtype=np.float64)
+
+    n_entities, n_lines = len(entities), len(line_codes)
+    key = (unit_of_row * n_lines + line_of_row) * (n_entities + 1) + (top_of_row + 1)
+    groups, group_of_row = np.unique(key, return_inverse=True)
+    sums = sum_by(group_of_row, amounts, len(groups))
+    top = groups % (n_entities + 1) - 1
+    line = (groups // (n_entities + 1)) % n_lines
+    unit = groups // (n_entities + 1) // n_lines
+
+    depth = np.array([tree.depth[e] for e in entities])
+    top_depth = np.where(top >= 0, depth[np.maximum(top, 0)], -1)
+    chains = ancestor_chains(tree, entities, position)
+    # every group, once for each entity at or above its unit and below its top
+    entity, group = expand_to_ancestors(unit, chains)
+    counted = depth[entity] > top_depth[group]
+    cube = sum_by(entity[counted] * n_lines + line[group[counted]], sums[group[counted]], n_entities * n_lines)
+    cube = cube.reshape(n_entities, n_lines, len(MEASURES))
+
+    internal = top >= 0
+    eliminated = _eliminated(entities, line_codes, top[internal], line[internal], sums[internal])
+    if internal.any() and difference_line is not None:
+        residual = sum_by(top[internal], sums[internal], n_entities)  # per top entity
+        d = line_codes.index(difference_line)
+        for t in np.flatnonzero(residual.any(axis=1)):
+            for above in chain_of(chains, t):
+                cube[above, d] += residual[t]
+    return Consolidated(entities, line_codes, cube, eliminated)
+
+
+def _line_axis(lines: pd.Series, difference_line: str | None) -> tuple[tuple[str, ...], np.ndarray]:
+    """The lines that have figures (first seen first), the difference line last, and
+    each row's position among them."""
+    codes, uniques = pd.factorize(lines)
+    line_codes = tuple(uniques.tolist())
+    if difference_line is not None and difference_line not in line_codes:
+        line_codes += (difference_line,)
+    return line_codes, codes.astype(np.int64)
+
+
+def sum_by(groups: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
+    """n x measures: the amounts of each group summed (in row order)."""
+    out = np.zeros((n, amounts.shape[1]))
+    for m in range(amounts.shape[1]):
+        out[:, m] = np.bincount(groups, weights=amounts[:, m], minlength=n)
+    return out
+
+
+def ancestor_chains(tree: Tree, entities: tuple[str, ...], position: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Every entity's chain (itself and all above it) as positions, packed: the chain
+    of entity e is chain[offsets[e]:offsets[e + 1]]."""
+    chains = [[position[a] for a in tree.ancestors(e)] for e in entities]
+    offsets = np.zeros(len(entities) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(c) for c in chains])
+    return np.array([a for c in chains for a in c], dtype=np.int64), offsets
+
+
+def chain_of(chains: tuple[np.ndarray, np.ndarray], e: int) -> np.ndarray:
+    above, offsets = chains
+    return above[offsets[e]:offsets[e + 1]]
+
+
+def expand_to_ancestors(members: np.ndarray, chains: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(entity, index into members) once for each entity at or above each member."""
+    above, offsets = chains
+    counts = offsets[members + 1] - offsets[members]
+    ends = np.cumsum(counts)
+    within = np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - counts, counts)
+    return above[np.repeat(offsets[members], counts) + within], np.repeat(np.arange(len(members)), counts)
+
+
+def _eliminated(entities, line_codes, top, line, sums) -> pd.DataFrame:
+    """What was removed at each entity, per line, in tree and line order."""
+    if not len(top):
+        return pd.DataFrame(columns=["entity", "line", *MEASURES])
+    key = top * len(line_codes) + line
+    groups, group_of = np.unique(key, return_inverse=True)
+    totals = sum_by(group_of, sums, len(groups))
+    frame = pd.DataFrame(totals, columns=list(MEASURES))
+    frame.insert(0, "entity", [entities[k] for k in groups // len(line_codes)])
+    frame.insert(1, "line", [line_codes[k] for k in groups % len(line_codes)])
+    return frame
 
 
 def report_rows(consolidated: Consolidated, tree: Tree, chart: Chart) -> pd.DataFrame:
     """Every row of every report for every entity, with variances: one tidy table with
     columns entity, report, row, position, total, MEASURES, var_*."""
-    line_index = pd.MultiIndex.from_product([list(tree.entities), list(chart.line_codes)], names=["entity", "line"])
-    full = consolidated.lines.reindex(line_index, fill_value=0.0)
-    n_entities, n_lines = len(tree.entities), len(chart.line_codes)
-    cube = full.to_numpy().reshape(n_entities, n_lines, len(MEASURES))
+    cube = consolidated.of_lines(chart.line_codes)
+    entities = list(consolidated.entities)
+    n_entities = len(entities)
     frames = []
     for report in chart.reports:
         values = np.einsum("rl,elm->erm", np.asarray(report.weights), cube)  # entities x rows x measures
         n_rows = len(report.rows)
         frame = pd.DataFrame(values.reshape(n_entities * n_rows, len(MEASURES)), columns=list(MEASURES))
-        frame.insert(0, "entity", np.repeat(list(tree.entities), n_rows))
+        frame.insert(0, "entity", np.repeat(entities, n_rows))
         frame.insert(1, "report", report.name)
         frame.insert(2, "row", [r.name for r in report.rows] * n_entities)
         frame.insert(3, "position", list(range(n_rows)) * n_entities)
@@ -147,8 +227,8 @@ def entity_results(rows: pd.DataFrame, consolidated: Consolidated, chart: Chart,
     of_report = rows[rows["report"] == report]
     last = of_report["position"].max()
     bottom = of_report[of_report["position"] == last].set_index("entity")
-    lines = consolidated.lines.reset_index()
-    revenue = lines[lines["line"].isin(chart.revenue_lines)].groupby("entity")["actual"].sum()
+    actual = consolidated.of_lines(chart.revenue_lines)[:, :, MEASURES.index("actual")].sum(axis=1)
+    revenue = pd.Series(actual, index=list(consolidated.entities))
     table = bottom[[*MEASURES, *VARIANCES]].copy()
     table["revenue"] = revenue.reindex(table.index, fill_value=0.0)
     base = table["revenue"].abs()

@@ -27,17 +27,18 @@ def income(result: Result) -> list[dict]:
     Built column by column (`tolist` gives Python floats), not row by row."""
     if result.rows is None:
         return []
-    frame = result.rows_with_previous()
+    frame = result.rows if result.previous is None else result.rows_with_previous()
     columns = [frame[k].astype(float if k in MONEY_KEYS else object).tolist() for k in INCOME_KEYS]
-    records = [dict(zip(INCOME_KEYS, values)) for values in zip(*columns)]
     if result.previous is None:
-        for record in records:
-            record["previous_close"] = None
-        return records
-    period = result.previous[0]
-    for record, actual, var in zip(records, frame["prev_actual"].tolist(), frame["prev_var_budget"].tolist()):
-        record["previous_close"] = None if math.isnan(actual) else {"period": period, "actual": actual, "var_budget": var}
-    return records
+        previous = [None] * len(frame)
+    else:
+        period = result.previous[0]
+        previous = [
+            None if math.isnan(actual) else {"period": period, "actual": actual, "var_budget": var}
+            for actual, var in zip(frame["prev_actual"].tolist(), frame["prev_var_budget"].tolist())
+        ]
+    keys = [*INCOME_KEYS, "previous_close"]
+    return [dict(zip(keys, values)) for values in zip(*columns, previous)]
 
 
 def eliminations(result: Result) -> list[dict]:
@@ -51,18 +52,21 @@ def eliminations(result: Result) -> list[dict]:
 
 
 def staffing(result: Result) -> list[dict]:
-    if result.staffing is None:
+    """Staffing key figures, built column by column: a headcount that is whole is an
+    int, other figures floats, unknown ones null."""
+    frame = result.staffing
+    if frame is None:
         return []
-    records = result.staffing.to_dict("records")
-    for record in records:
-        for key in ("headcount", "headcount_prior"):
-            value = record[key]
-            if value is not None and float(value).is_integer():
-                record[key] = int(value)
-        for key, value in record.items():
-            if key not in ("entity", "by", "key", "headcount", "headcount_prior") and value is not None:
-                record[key] = float(value)
-    return records
+    columns = []
+    for key in frame.columns:
+        values = frame[key].tolist()
+        if key in ("headcount", "headcount_prior"):
+            values = [None if v is None else int(v) if float(v).is_integer() else float(v) for v in values]
+        elif key not in ("entity", "by", "key"):
+            values = [None if v is None else float(v) for v in values]
+        columns.append(values)
+    keys = list(frame.columns)
+    return [dict(zip(keys, values)) for values in zip(*columns)]
 
 
 def document(result: Result) -> dict:

@@ -39,12 +39,14 @@ def mismatches(table: pd.DataFrame, tree: Tree, rules: Eliminations) -> tuple[pd
     first = party <= other
     internal = internal.assign(a=np.where(first, party, other), b=np.where(first, other, party))
     amounts = internal.groupby(["a", "b", "party"], sort=True)[list(MEASURES)].sum()
+    sides: dict[tuple[str, str], dict[str, tuple]] = {}
+    for (a, b, party), values in zip(amounts.index, amounts.itertuples(index=False, name=None)):
+        sides.setdefault((a, b), {})[party] = values
     records = []
-    for (a, b), group in amounts.groupby(level=[0, 1], sort=True):
-        sides = group.droplevel([0, 1])
-        for measure in MEASURES:
-            side_a = float(sides[measure].get(a, 0.0))
-            side_b = float(sides[measure].get(b, 0.0)) if a != b else 0.0
+    for (a, b), by_party in sides.items():
+        for k, measure in enumerate(MEASURES):
+            side_a = float(by_party[a][k]) if a in by_party else 0.0
+            side_b = float(by_party[b][k]) if a != b and b in by_party else 0.0
             difference = side_a + side_b
             if abs(difference) > rules.tolerance:
                 records.append({

@@ -7,9 +7,10 @@ above that sheet's unit, so a missing column gives an empty ratio, never zero.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from .consolidation import ancestry
+from .consolidation import ancestor_chains, chain_of, expand_to_ancestors, sum_by
 from .staffing import AGE_BANDS, DIMENSIONS, STAFF_MEASURES
 from .tree import Tree
 
@@ -21,38 +22,52 @@ OUTPUT_KEYS = [
 ]
 
 
-def _sum_unknown(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Group sums where any unknown (NaN) member makes the sum unknown."""
-    grouped = frame.groupby(keys, sort=False, dropna=False)[list(STAFF_MEASURES)]
-    sums = grouped.sum()
-    unknown = frame[list(STAFF_MEASURES)].isna().groupby([frame[k] for k in keys], sort=False, dropna=False).any()
-    return sums.mask(unknown)
-
-
 def entity_hours(table: pd.DataFrame, tree: Tree) -> pd.DataFrame:
-    """Summed hours and headcount per (entity, by, key); by = None for the total.
+    """Summed hours and headcount per (entity, by, key); by = "" for the total.
 
     A breakdown is given for an entity only when every unit below it that has staff
-    rows gives that breakdown on every row ("where the rows allow")."""
-    links = ancestry(tree)
-    units = table["unit"].unique()
-    parts = [_rolled(table.assign(by="", key=""), links, ["by", "key"])]
+    rows gives that breakdown on every row ("where the rows allow"). A sum with an
+    unknown (NaN) member is unknown."""
+    entities = tuple(tree.entities)
+    position = {code: k for k, code in enumerate(entities)}
+    table = table[table["unit"].isin(position)]
+    unit = table["unit"].map(position).to_numpy(dtype=np.int64)
+    values = table[list(STAFF_MEASURES)].to_numpy(dtype=np.float64)
+    chains = ancestor_chains(tree, entities, position)
+    parts = [_rolled(unit, np.zeros(len(unit), dtype=np.int64), [""], values, chains, entities, "")]
     for dimension in DIMENSIONS:
-        complete = table[dimension].notna().groupby(table["unit"]).all()
-        incomplete_units = set(complete[~complete].index)
-        blocked = set(links[links["member"].isin(incomplete_units)]["entity"])
-        with_values = table[table["unit"].isin(set(units) - incomplete_units)]
-        if with_values.empty:
+        column = table[dimension]
+        given = column.notna().to_numpy()
+        incomplete = np.unique(unit[~given])
+        blocked = {entities[a] for u in incomplete for a in chain_of(chains, u)}
+        keep = given & ~np.isin(unit, incomplete)
+        if not keep.any():
             continue
-        rolled = _rolled(with_values.assign(by=dimension, key=with_values[dimension]), links, ["by", "key"])
+        codes, keys = pd.factorize(column[keep])
+        rolled = _rolled(unit[keep], codes.astype(np.int64), keys.tolist(), values[keep], chains, entities, dimension)
         parts.append(rolled[~rolled["entity"].isin(blocked)])
     return pd.concat(parts, ignore_index=True)
 
 
-def _rolled(frame: pd.DataFrame, links: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    per_unit = _sum_unknown(frame, ["unit", *keys]).reset_index()
-    merged = per_unit.merge(links, left_on="unit", right_on="member")
-    return _sum_unknown(merged, ["entity", *keys]).reset_index()
+def _rolled(unit, key, keys, values, chains, entities, by: str) -> pd.DataFrame:
+    """Sums per (entity, key) over every row of the units below the entity."""
+    n_keys = len(keys)
+    known = np.where(np.isnan(values), 0.0, values)
+    unknown = np.isnan(values).astype(np.float64)
+    # per (unit, key) first, then each of those to every entity at or above the unit
+    groups, group_of_row = np.unique(unit * n_keys + key, return_inverse=True)
+    sums = sum_by(group_of_row, known, len(groups))
+    missing = sum_by(group_of_row, unknown, len(groups))
+    entity, group = expand_to_ancestors(groups // n_keys, chains)
+    target = entity * n_keys + (groups % n_keys)[group]
+    present, slot = np.unique(target, return_inverse=True)
+    totals = sum_by(slot, sums[group], len(present))
+    totals[sum_by(slot, missing[group], len(present)) > 0] = np.nan
+    frame = pd.DataFrame(totals, columns=list(STAFF_MEASURES))
+    frame.insert(0, "entity", [entities[e] for e in present // n_keys])
+    frame.insert(1, "by", by)
+    frame.insert(2, "key", [keys[k] for k in present % n_keys])
+    return frame
 
 
 def _ratio(numerator: pd.Series, base: pd.Series, scale: float = 100.0) -> pd.Series:
