@@ -132,6 +132,35 @@ def validate(config_path, period, json_path):
     sys.exit(_guard(lambda: validate_command(config_path, period, json_path)))
 
 
+def entry() -> None:
+    """The `consolidate` command: `main` as a short-lived batch process.
+
+    A run allocates millions of small objects (cells, rows, JSON records) and keeps
+    most of them to the end, so the cyclic garbage collector, which by default looks
+    at all of them again and again, is asked to run far less often. At the end,
+    with every output written, closed and flushed and the lock released, the process
+    exits at once rather than freeing each object one by one (a tenth of a second
+    at 2,000 units)."""
+    import gc
+
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    if not isinstance(code, int):
+        if code is not None:
+            print(code, file=sys.stderr)
+        code = 0 if code is None else 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            pass
+    os._exit(code)
+
+
 def _guard(action) -> int:
     """Run a command; turn configuration errors and anything unexpected into a message."""
     from .history import StoreError

@@ -29,8 +29,11 @@ def _progress(stderr_console, total: int):
 
 
 def _load(config, period: str):
+    import gc
+
     from .inputs import start_reading
 
+    gc.freeze()  # what is loaded so far stays: worker processes share it untouched
     reading = start_reading(config, period)  # worker processes read while the rest is imported
     from .pipeline import consolidate_period
     from .terminal import make_console

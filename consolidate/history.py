@@ -15,8 +15,6 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from . import __version__
 from .config import MEASURES
 
@@ -178,6 +176,8 @@ def previous_close(conn: sqlite3.Connection, period: str) -> tuple[str, pd.DataF
     if row is None:
         return None
     close = latest(conn, row[0])
+    import pandas as pd
+
     frame = pd.read_sql_query(
         "SELECT entity, report, row, actual, actual - budget AS var_budget FROM income WHERE close_id = ?",
         conn, params=(close.id,),
@@ -187,6 +187,8 @@ def previous_close(conn: sqlite3.Connection, period: str) -> tuple[str, pd.DataF
 
 def listing(conn: sqlite3.Connection, region: str) -> pd.DataFrame:
     """Every close: period, version, time, tool version, files, region result."""
+    import pandas as pd
+
     return pd.read_sql_query(
         """
         SELECT c.period, c.version, c.closed_at, c.tool_version,
