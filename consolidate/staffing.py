@@ -88,7 +88,6 @@ def read_staffing_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]]) -> tup
     problems = describe(rows, sheet, header, "kr")
     columns = header.columns
     measures = [m for m in STAFF_MEASURES if m in columns]
-    rows.values = {m: [] for m in measures}
     for m in STAFF_MEASURES:
         if m not in columns and not m.endswith("_prior"):
             problems.append(sheet.problem(
@@ -97,6 +96,7 @@ def read_staffing_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]]) -> tup
             ))
     measure_cols = [(m, columns[m]) for m in measures]
     control = None
+    data = []
     for r in range(header.row + 1, len(sheet.rows)):
         cells = sheet.rows[r]
         if all(is_blank(cells[c]) for c in columns.values() if c < len(cells)):
@@ -105,8 +105,21 @@ def read_staffing_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]]) -> tup
             total = control_total(sheet, r, measure_cols, problems)
             control = (r, total) if total is not None else control
             continue
-        _read_row(sheet, r, columns, measures, rows, problems)
-    rows.values = {m: array("d", values) for m, values in rows.values.items()}
+        data.append(r)
+    rows.row = [r + 1 for r in data]
+    for measure, c in measure_cols:
+        rows.values[measure] = array("d", [
+            v if type(v) is float and 0 <= v < MAX_AMOUNT else _number(sheet, r, c, problems)
+            for r, v in zip(data, _column(sheet, data, c))
+        ])
+    for key in DIMENSIONS:
+        if key in columns:
+            c = columns[key]
+            setattr(rows, key, [_dimension(sheet, r, c, key, v, problems) for r, v in zip(data, _column(sheet, data, c))])
+        else:
+            setattr(rows, key, [None] * len(data))
+    if "unit" in columns:
+        rows.unit = [None if is_blank(v) else shared(code_text(v)) for v in _column(sheet, data, columns["unit"])]
     if control is not None:
         sums = {m: sum(rows.values[m]) for m in measures}
         labels = {m: label_of(m) for m in measures}
@@ -114,49 +127,53 @@ def read_staffing_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]]) -> tup
     return rows, problems
 
 
-def _read_row(sheet: Sheet, r: int, columns: dict, measures: list[str], out: StaffingRows, problems: list[Problem]) -> None:
-    cells = sheet.rows[r]
-    for measure in measures:
-        c = columns[measure]
-        value = cells[c] if c < len(cells) else ""
-        if type(value) is float and 0 <= value < MAX_AMOUNT:  # the common case: a plain number
-            out.values[measure].append(value)
-            continue
-        if (r, c) in sheet.uncached and is_blank(value):
-            problems.append(sheet.problem(r, c, "formel utan sparat värde; öppna filen i Excel, räkna om och spara"))
-            number = 0.0
+def _column(sheet: Sheet, data: list[int], c: int) -> list:
+    rows = sheet.rows
+    return [rows[r][c] if c < len(rows[r]) else "" for r in data]
+
+
+def _number(sheet: Sheet, r: int, c: int, problems: list[Problem]) -> float:
+    value = sheet.value(r, c)
+    if (r, c) in sheet.uncached and is_blank(value):
+        problems.append(sheet.problem(r, c, "formel utan sparat värde; öppna filen i Excel, räkna om och spara"))
+        return 0.0
+    number = parse_amount(value)
+    if number is None or number < 0:
+        problems.append(sheet.problem(r, c, f"{str(value)[:40]!r} är inget antal timmar eller personer"))
+        return 0.0
+    return number
+
+
+_KNOWN: dict[tuple, str | None] = {}  # (dimension, type, cell value) -> its value, None if it is none
+_UNSEEN = object()
+
+
+def _dimension(sheet: Sheet, r: int, c: int, key: str, value: object, problems: list[Problem]) -> str | None:
+    """Kön, Åldersgrupp or Personalgrupp of a row as a known value, or None with a
+    problem. The few distinct values of a column are worked out once."""
+    seen = (key, type(value), value) if isinstance(value, (str, float, int)) else None
+    found = _KNOWN.get(seen, _UNSEEN) if seen else _UNSEEN
+    if found is _UNSEEN:
+        found = _normalised(key, value)
+        if seen and len(_KNOWN) < 10_000:
+            _KNOWN[seen] = found
+    if found is None:
+        if is_blank(value):
+            problems.append(sheet.problem(r, c, f"{label_of(key)} saknas på raden"))
+        elif key == "gender":
+            problems.append(sheet.problem(r, c, f"kön {str(value)[:20]!r} är varken K eller M"))
         else:
-            number = parse_amount(value)
-            if number is None or number < 0:
-                problems.append(sheet.problem(r, c, f"{str(value)[:40]!r} är inget antal timmar eller personer"))
-                number = 0.0
-        out.values[measure].append(number)
-    out.gender.append(_dimension(sheet, r, columns, "gender", problems))
-    out.age_band.append(_dimension(sheet, r, columns, "age_band", problems))
-    out.group.append(_dimension(sheet, r, columns, "group", problems))
-    if "unit" in columns:
-        unit = sheet.value(r, columns["unit"])
-        out.unit.append(None if is_blank(unit) else shared(code_text(unit)))
-    out.row.append(r + 1)
+            problems.append(sheet.problem(r, c, f"åldersgruppen {str(value)[:20]!r} är inte -29, 30-49 eller 50-"))
+    return found
 
 
-def _dimension(sheet: Sheet, r: int, columns: dict, key: str, problems: list[Problem]) -> str | None:
-    if key not in columns:
-        return None
-    value = sheet.value(r, columns[key])
+def _normalised(key: str, value: object) -> str | None:
     if is_blank(value):
-        problems.append(sheet.problem(r, columns[key], f"{label_of(key)} saknas på raden"))
         return None
     if key == "gender":
-        gender = GENDERS.get(str(value).strip().casefold())
-        if gender is None:
-            problems.append(sheet.problem(r, columns[key], f"kön {str(value)[:20]!r} är varken K eller M"))
-        return gender
+        return GENDERS.get(str(value).strip().casefold())
     if key == "age_band":
-        band = age_band(value)
-        if band is None:
-            problems.append(sheet.problem(r, columns[key], f"åldersgruppen {str(value)[:20]!r} är inte -29, 30-49 eller 50-"))
-        return band
+        return age_band(value)
     return shared(code_text(value))
 
 

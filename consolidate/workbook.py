@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
@@ -79,7 +80,7 @@ def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int)
         if sheet_name is not None and sheet_name not in names:
             return refuse(f"bladet {sheet_name!r} finns inte; bladen heter {', '.join(names)}")
         name = sheet_name or names[0]
-        xml = _sheet_xml(archive, names.index(name)) if archive is not None else None
+        xml = _sheet_xml(archive, data, names.index(name)) if archive is not None else None
         if xml is not None:
             extent = _extent(xml)
             if extent[0] * extent[1] > MAX_SHEET_CELLS:
@@ -125,6 +126,8 @@ def _calamine_message(path: Path, exc: Exception) -> str:
     text = str(exc)
     if "password" in type(exc).__name__.lower() or "password" in text.lower() or "encrypt" in text.lower():
         return "arbetsboken är lösenordsskyddad (krypterad); spara den utan lösenord"
+    if "compression method not supported" in text:
+        return "arbetsboken är packad på ett sätt som Excel inte använder; öppna den i Excel och spara som .xlsx"
     if path.suffix.lower() in (".xls", ".ods"):
         return f"arbetsboken kunde inte läsas ({text}); öppna den i Excel och spara som .xlsx"
     return f"filen är ingen läsbar arbetsbok: {text}"
@@ -151,13 +154,49 @@ _WIDE = (re.compile(rb' r="[A-Z]{3}[0-9]'), re.compile(rb' r="[A-Z]{2}[0-9]'))
 MAX_SHEET_CELLS = 10_000_000
 
 
-def _sheet_xml(archive: zipfile.ZipFile, index: int) -> bytes | None:
+def _sheet_xml(archive: zipfile.ZipFile, data: bytes, index: int) -> bytes | None:
     """The XML of an .xlsx/.xlsm sheet, or None where it cannot be found (not OOXML)."""
     try:
-        part = _sheet_part(archive, index)
-        return archive.read(part) if part else None
+        part = _sheet_part(archive, data, index)
+        return _read_part(archive, data, part) if part else None
     except Exception:  # noqa: BLE001 - an .ods, or damaged parts: calamine will tell
         return None
+
+
+_NAME_AND_EXTRA = struct.Struct("<HH")  # lengths, at offset 26 of a local file header
+
+
+def _stored(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A part's bytes as stored in the file, found through its local header (APPNOTE
+    4.3.7: 30 bytes, then the name and the extra field); None where the part is
+    encrypted, compressed otherwise than stored or deflated, or not where the zip's
+    directory says. zipfile's own reading costs more than the work itself for the
+    small parts of a unit's workbook."""
+    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    start = info.header_offset
+    if data[start:start + 4] != _ZIP_MAGIC or len(data) < start + 30:
+        return None
+    name, extra = _NAME_AND_EXTRA.unpack_from(data, start + 26)
+    begin = start + 30 + name + extra
+    raw = data[begin:begin + info.compress_size]
+    return raw if len(raw) == info.compress_size else None
+
+
+def _read_part(archive: zipfile.ZipFile, data: bytes, name: str) -> bytes:
+    """A part's content, checked against its size and CRC; through zipfile where the
+    quick way does not apply or does not give the part whole."""
+    info = archive.getinfo(name)
+    raw = _stored(data, info)
+    if raw is not None:
+        try:  # never more than the size the directory states, which is within the limit
+            content = raw if info.compress_type == zipfile.ZIP_STORED else (
+                zlib.decompressobj(-15).decompress(raw, info.file_size + 1))
+        except zlib.error:
+            content = None
+        if content is not None and len(content) == info.file_size and zlib.crc32(content) == info.CRC:
+            return content
+    return archive.read(info)
 
 
 _BIG_REF = re.compile(rb' r="(?:[A-Z]{3}|[A-Z]{1,2}\d{5}|\d{5})')
@@ -206,13 +245,14 @@ def _uncached_formulas(data: bytes) -> set[tuple[int, int]]:
     if b"<f" not in data and b":f" not in data:  # most sheets: no formula at all
         return found
     end = 0
+    any_prefixed = b":c " in data  # cells written <x:c ...>
     for formula in _FORMULA.finditer(data):
         if formula.start() < end:
             continue  # a second formula element in a cell already looked at
-        start = data.rfind(b"<c ", 0, formula.start())
-        prefixed = data.rfind(b":c ", 0, formula.start())  # a cell written <x:c ...>
+        start = data.rfind(b"<c ", end, formula.start())
+        prefixed = data.rfind(b":c ", end, formula.start()) if any_prefixed else -1
         if prefixed > start:
-            start = data.rfind(b"<", 0, prefixed)
+            start = data.rfind(b"<", end, prefixed)
         match = _CELL.match(data, start) if start >= 0 else None
         if match is None:
             continue
@@ -225,10 +265,8 @@ def _uncached_formulas(data: bytes) -> set[tuple[int, int]]:
     return found
 
 
-@lru_cache(maxsize=64)
 def _parts_of(workbook_xml: bytes, rels_xml: bytes) -> tuple[str, ...]:
-    """The package part of each sheet, in order. Workbooks from one exporter repeat
-    these two small files, so the answer is remembered."""
+    """The package part of each sheet, in order."""
     book = ElementTree.fromstring(workbook_xml)
     rels = {
         rel.get("Id"): rel.get("Target", "")
@@ -241,8 +279,21 @@ def _parts_of(workbook_xml: bytes, rels_xml: bytes) -> tuple[str, ...]:
     return tuple(parts)
 
 
-def _sheet_part(archive: zipfile.ZipFile, index: int) -> str | None:
-    parts = _parts_of(archive.read("xl/workbook.xml"), archive.read("xl/_rels/workbook.xml.rels"))
+_BOOK_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+_KNOWN_PARTS: dict[tuple, tuple[str, ...]] = {}
+
+
+def _sheet_part(archive: zipfile.ZipFile, data: bytes, index: int) -> str | None:
+    """The part of the sheet at `index`. Workbooks from one exporter repeat the two
+    small files that tell, byte for byte, so the answer is remembered by their stored
+    bytes (not by a checksum, which a file could be made to match)."""
+    infos = [archive.getinfo(name) for name in _BOOK_PARTS]
+    key = tuple((info.compress_type, _stored(data, info)) for info in infos)
+    parts = _KNOWN_PARTS.get(key) if all(stored is not None for _, stored in key) else None
+    if parts is None:
+        parts = _parts_of(*(_read_part(archive, data, name) for name in _BOOK_PARTS))
+        if len(_KNOWN_PARTS) < 256 and all(stored is not None for _, stored in key):
+            _KNOWN_PARTS[key] = parts
     return parts[index] if index < len(parts) else None
 
 
