@@ -104,15 +104,15 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
     out.row = [r + 1 for r in data]
     out.account = [shared(code) for code, _ in codes]
     out.name = [shared(name) for name in _names(sheet, data, columns.get("name"), codes)]
-    out.counterparty = [("" if is_blank(v) else shared(code_text(v))) for v in _column(sheet, data, columns.get("counterparty"))]
+    out.counterparty = [("" if is_blank(v) else shared(code_text(v))) for v in sheet.column(data, columns.get("counterparty"))]
     if "unit" in columns:
-        out.unit = [(None if is_blank(v) else shared(code_text(v))) for v in _column(sheet, data, columns["unit"])]
+        out.unit = [(None if is_blank(v) else shared(code_text(v))) for v in sheet.column(data, columns["unit"])]
     factor = AMOUNT_UNITS[out.stated.amount_unit]
     sums = {}
     empty_is_zero = not sheet.uncached  # an empty cell can be a formula without its value
     for measure, c in measure_cols:
         amounts = []
-        for r, v in zip(data, _column(sheet, data, c)):
+        for r, v in zip(data, sheet.column(data, c)):
             if type(v) is float and -MAX_AMOUNT < v < MAX_AMOUNT:  # the common case
                 amounts.append(v)
             elif v == "" and empty_is_zero:
@@ -131,26 +131,19 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
     return problems
 
 
-def _column(sheet: Sheet, data: list[int], c: int | None) -> list:
-    """The cells of column c in the given rows ("" where there is no such column)."""
-    if c is None:
-        return [""] * len(data)
-    rows = sheet.rows
-    return [rows[r][c] if c < len(rows[r]) else "" for r in data]
-
-
 def _names(sheet: Sheet, data: list[int], c: int | None, codes: list[tuple[str, str]]) -> list[str]:
     """The account's name from its own column, else from after the code in its cell."""
     return [
         str(v).strip() if not is_blank(v) else name
-        for v, (_, name) in zip(_column(sheet, data, c), codes)
+        for v, (_, name) in zip(sheet.column(data, c), codes)
     ]
 
 
 def _amount(sheet: Sheet, r: int, c: int, problems: list[Problem]) -> float:
     value = sheet.value(r, c)
-    if (r, c) in sheet.uncached and is_blank(value):
-        problems.append(sheet.problem(r, c, "formel utan sparat värde; öppna filen i Excel, räkna om och spara"))
+    unsaved = sheet.unsaved_formula(r, c, value)
+    if unsaved:
+        problems.append(unsaved)
         return 0.0
     amount = parse_amount(value)
     if amount is None:

@@ -110,16 +110,16 @@ def read_staffing_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]]) -> tup
     for measure, c in measure_cols:
         rows.values[measure] = array("d", [
             v if type(v) is float and 0 <= v < MAX_AMOUNT else _number(sheet, r, c, problems)
-            for r, v in zip(data, _column(sheet, data, c))
+            for r, v in zip(data, sheet.column(data, c))
         ])
     for key in DIMENSIONS:
         if key in columns:
             c = columns[key]
-            setattr(rows, key, [_dimension(sheet, r, c, key, v, problems) for r, v in zip(data, _column(sheet, data, c))])
+            setattr(rows, key, [_dimension(sheet, r, c, key, v, problems) for r, v in zip(data, sheet.column(data, c))])
         else:
             setattr(rows, key, [None] * len(data))
     if "unit" in columns:
-        rows.unit = [None if is_blank(v) else shared(code_text(v)) for v in _column(sheet, data, columns["unit"])]
+        rows.unit = [None if is_blank(v) else shared(code_text(v)) for v in sheet.column(data, columns["unit"])]
     if control is not None:
         sums = {m: sum(rows.values[m]) for m in measures}
         labels = {m: label_of(m) for m in measures}
@@ -127,15 +127,11 @@ def read_staffing_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]]) -> tup
     return rows, problems
 
 
-def _column(sheet: Sheet, data: list[int], c: int) -> list:
-    rows = sheet.rows
-    return [rows[r][c] if c < len(rows[r]) else "" for r in data]
-
-
 def _number(sheet: Sheet, r: int, c: int, problems: list[Problem]) -> float:
     value = sheet.value(r, c)
-    if (r, c) in sheet.uncached and is_blank(value):
-        problems.append(sheet.problem(r, c, "formel utan sparat värde; öppna filen i Excel, räkna om och spara"))
+    unsaved = sheet.unsaved_formula(r, c, value)
+    if unsaved:
+        problems.append(unsaved)
         return 0.0
     number = parse_amount(value)
     if number is None or number < 0:

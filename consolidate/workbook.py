@@ -39,6 +39,19 @@ class Sheet:
         cells = self.rows[row]
         return cells[col] if col < len(cells) else ""
 
+    def column(self, rows: list[int], col: int | None) -> list:
+        """The cells of a column in the given rows ("" where there is no such column)."""
+        if col is None:
+            return [""] * len(rows)
+        grid = self.rows
+        return [grid[r][col] if col < len(grid[r]) else "" for r in rows]
+
+    def unsaved_formula(self, row: int, col: int, value: object) -> Problem | None:
+        """The problem of an empty cell that is a formula whose value was not saved."""
+        if (row, col) in self.uncached and (value is None or value == ""):
+            return self.problem(row, col, "formel utan sparat värde; öppna filen i Excel, räkna om och spara")
+        return None
+
     def problem(self, row: int | None, col: int | None, message: str, **kw) -> Problem:
         cell = cell_name(row, col) if row is not None and col is not None else None
         return Problem(message, file=self.file, sheet=self.name, cell=cell, **kw)
