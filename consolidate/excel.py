@@ -70,6 +70,7 @@ class Writer:
         self.levels = {code: self.tree.level(code) for code in self.tree.entities}
         self.entity_names = {code: text(e.name) for code, e in self.tree.entities.items()}
         self.depth = self.tree.depth
+        self.longest: dict[str, int] = {}  # see text_width
         rows = result.rows
         self.columns = report_columns(result)  # the nine, and the change since the last close
         framed = result.report_frame()
@@ -116,6 +117,13 @@ class Writer:
         for col, (_, heading) in enumerate(self.columns, start=1):
             ws.write_string(row, col, heading, self.f.head_num)
         return row + 1
+
+    def text_width(self, what: str, values, minimum: float = 10, cap: float = TEXT_WIDTH_CAP) -> float:
+        """`_text_width` of a collection used on many sheets (entity codes, names),
+        its longest text found once."""
+        if what not in self.longest:
+            self.longest[what] = max((len(str(v)) for v in values), default=0)
+        return _width(self.longest[what], minimum, cap)
 
     def report_heading(self) -> str:
         return text(self.report)
@@ -288,7 +296,7 @@ class Writer:
         ws.freeze_panes(header + 1, 2)
         ws.repeat_rows(header)
         ws.autofilter(header, 0, row - 1, len(headings) - 1)
-        ws.set_column(0, 0, _text_width(self.tree.entities, minimum=8))
+        ws.set_column(0, 0, self.text_width("codes", self.tree.entities, minimum=8))
         names = [("  " * self.depth[c]) + n for c, n in self.entity_names.items()]
         ws.set_column(1, 1, _text_width(names, minimum=24))
         ws.set_column(2, 2, 12)
@@ -353,8 +361,8 @@ class Writer:
         ws.freeze_panes(header + 1, 2)
         ws.repeat_rows(header - 1, header)
         ws.autofilter(header, 0, row - 1, 3 + len(columns))
-        ws.set_column(0, 0, _text_width(self.tree.entities, minimum=8))
-        ws.set_column(1, 1, _text_width(self.entity_names.values(), minimum=24))
+        ws.set_column(0, 0, self.text_width("codes", self.tree.entities, minimum=8))
+        ws.set_column(1, 1, self.text_width("names", self.entity_names.values(), minimum=24))
         ws.set_column(2, 3, 13)
         ws.set_column(4, 3 + len(columns), 10.5)
         self.staffing_chart(ws, frame, row + 2)
@@ -462,7 +470,7 @@ class Writer:
                 row += 1
         ws.freeze_panes(header + 1, 0)
         ws.set_column(0, 0, 9)
-        ws.set_column(1, 1, _text_width(self.entity_names.values(), minimum=20, cap=45))
+        ws.set_column(1, 1, self.text_width("names", self.entity_names.values(), minimum=20, cap=45))
         ws.set_column(2, 2, 10)
         ws.set_column(3, 3, _text_width(self.config.chart.line_names.values(), minimum=16, cap=45))
         ws.set_column(4, 4, 13)
@@ -561,14 +569,15 @@ class Writer:
             ws.repeat_rows(0)
             ws.autofilter(0, 0, max(last, 1), len(headings) - 1)
             ws.set_column(0, 0, 9)
-            ws.set_column(1, 1, _text_width(self.tree.entities, minimum=8, cap=20))
-            ws.set_column(2, 2, _text_width(self.entity_names.values(), minimum=20, cap=45))
+            ws.set_column(1, 1, self.text_width("codes", self.tree.entities, minimum=8, cap=20))
+            ws.set_column(2, 2, self.text_width("names", self.entity_names.values(), minimum=20, cap=45))
             ws.set_column(3, 3, 12)
             ws.set_column(4, 4, _text_width([r.name for r in self.config.chart.reports], minimum=14, cap=35))
             ws.set_column(5, 5, _text_width(labels, minimum=20, cap=45))
             ws.set_column(6, 6, 13)
             ws.set_column(7, 7, 16, f.kr)
             self.data.sheets.append((ws, start, stop))
+        self.data.share(self.book)
 
     def write(self) -> None:
         for fixed in FIXED_SHEETS:
@@ -610,7 +619,10 @@ def _missing(value) -> bool:
 
 
 def _text_width(values, minimum: float = 10, cap: float = TEXT_WIDTH_CAP) -> float:
-    longest = max((len(str(v)) for v in values), default=0)
+    return _width(max((len(str(v)) for v in values), default=0), minimum, cap)
+
+
+def _width(longest: int, minimum: float, cap: float) -> float:
     return float(min(cap, max(minimum, longest * 1.05 + 2)))
 
 

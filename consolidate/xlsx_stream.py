@@ -2,16 +2,15 @@
 
 XlsxWriter writes each Data sheet's header, filter, panes and print setup; the rows
 themselves (most of the workbook's cells) are rendered here as sheet XML and put into
-the package afterwards, about ten times faster than one Python call per cell. Cells
-are written as XlsxWriter writes them: inline strings escaped the same way, numbers
-with the cell format XlsxWriter gave the sheet's amount column.
+the package afterwards, about ten times faster than one Python call per cell. Texts
+are XlsxWriter's shared strings (it escapes them), numbers carry the cell format
+XlsxWriter gave the sheet's amount column.
 """
 
 from __future__ import annotations
 
 import io
 import math
-import re
 import zipfile
 
 import xlsxwriter
@@ -19,22 +18,16 @@ import xlsxwriter
 COMPRESSION = 6  # zlib level of the package
 DATA_COMPRESSION = 1  # the Data sheets: most of the bytes; level 1 is three times faster
 
-_XML_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_ESCAPED_CHAR = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
 _CHUNK_ROWS = 20_000
 
 
-def _inline(value: str) -> str:
-    """An inline-string cell body, escaped as XlsxWriter escapes it (XML entities, and
-    a literal `_xHHHH_` protected so Excel does not decode it)."""
-    value = _ESCAPED_CHAR.sub(r"_x005F\1", _XML_INVALID.sub("", value)).translate(_XML_ESCAPE)
-    space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
-    return f"<is><t{space}>{value}</t></is>"
-
-
 class DataRows:
-    """The long rows of the Data sheets, rendered straight to sheet XML."""
+    """The long rows of the Data sheets, rendered straight to sheet XML.
+
+    Their texts (period, entity code, name and level, report, row label, measure)
+    repeat on every row, so they go into the workbook's shared-string table, which
+    XlsxWriter writes, and each cell holds only the text's index: the sheet's XML is
+    less than half the size of inline strings, and pure ASCII."""
 
     def __init__(self, period: str, prefixes: list[tuple[str, ...]], measures: list[str], values) -> None:
         self.period = period
@@ -42,40 +35,41 @@ class DataRows:
         self.measures = measures
         self.values = values  # source rows x measures, kr
         self.sheets: list[tuple[object, int, int]] = []  # (worksheet, first source row, stop)
+        self.index: dict[str, int] = {}
+        self.style = 0  # the cell format of the amounts, as XlsxWriter numbers it
 
     def labels(self) -> list[str]:
         return [p[4] for p in self.prefixes]
 
+    def share(self, book: xlsxwriter.Workbook) -> None:
+        """Put every text of the Data rows into the book's shared-string table (before
+        the book is closed, when XlsxWriter writes the table)."""
+        table = book.str_table
+        texts = {self.period, *self.measures, *(text for prefix in self.prefixes for text in prefix)}
+        self.index = {text: table._get_shared_string_index(text) for text in sorted(texts)}
+        cells = sum(stop - start for _, start, stop in self.sheets) * len(self.measures) * (len(self.prefixes[0]) + 2 if self.prefixes else 0)
+        table.count += cells - len(self.index)  # every reference counts, not only the first
+
     def chunks(self, start: int, stop: int, style: int):
-        """Sheet XML rows 2.. for source rows [start, stop), as UTF-8 chunks."""
-        period = _inline(self.period)
-        measures = [_inline(m) for m in self.measures]
-        cache: dict[str, str] = {}
-
-        def inline(value: str) -> str:
-            found = cache.get(value)
-            if found is None:
-                found = cache[value] = _inline(value)
-            return found
-
+        """Sheet XML rows 2.. for source rows [start, stop), as ASCII chunks."""
+        index = self.index
+        period = f'<row><c t="s"><v>{index[self.period]}</v></c>'
+        measure_cells = [f'<c t="s"><v>{index[m]}</v></c>' for m in self.measures]
         # Rows and cells carry no `r` reference (it is optional in SpreadsheetML): each
-        # follows the one before, so a source row's six cells of text are built once.
-        measure_cells = [f'<c t="inlineStr">{m}</c>' for m in measures]
+        # follows the one before, so a source row's text cells are built once.
         number = f'<c s="{style}"><v>'
         out: list[str] = []
         values = self.values[start:stop].tolist()
         for i in range(start, stop):
-            prefix = '<row><c t="inlineStr">' + period + "</c>" + "".join(
-                f'<c t="inlineStr">{inline(v)}</c>' for v in self.prefixes[i]
-            )
+            prefix = period + "".join([f'<c t="s"><v>{index[v]}</v></c>' for v in self.prefixes[i]])
             for cell, value in zip(measure_cells, values[i - start]):
                 amount = f"{number}{value!r}</v></c>" if math.isfinite(value) else ""
                 out.append(f"{prefix}{cell}{amount}</row>")
             if len(out) >= _CHUNK_ROWS:
-                yield "".join(out).encode("utf-8")
+                yield "".join(out).encode("ascii")
                 out.clear()
         if out:
-            yield "".join(out).encode("utf-8")
+            yield "".join(out).encode("ascii")
 
 
 def _sheet_part(book: xlsxwriter.Workbook, ws) -> str:
