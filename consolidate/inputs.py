@@ -38,11 +38,12 @@ def find_files(config: Config, pattern: str, period: str) -> list[Path]:
     with other endings, so an `.xls` or a `.csv` sent instead is read or reported,
     not silently passed over. Excel's lock files and hidden files are left out."""
     resolved = str(config.resolve(pattern, period))
-    found = set(glob.glob(resolved, recursive=True))
     if resolved.lower().endswith(".xlsx"):
-        found.update(glob.glob(resolved[:-5] + ".*", recursive=True))
-    paths = (Path(p) for p in found)
-    return sorted(p for p in paths if not p.name.startswith(("~$", ".")) and p.is_file())
+        found = set(glob.glob(resolved[:-5] + ".*", recursive=True))  # the .xlsx files among them
+    else:
+        found = set(glob.glob(resolved, recursive=True))
+    keep = (p for p in found if not os.path.basename(p).startswith(("~$", ".")) and os.path.isfile(p))
+    return [Path(p) for p in sorted(keep)]
 
 
 def not_workbooks(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
