@@ -6,6 +6,7 @@ The command line and the writers only render what `consolidate_period` returns.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import pandas as pd
@@ -92,11 +93,8 @@ def _table(sources: list[Source], names: list[str], money: tuple[str, ...]) -> p
         n = len(source.rows.row)
         text["file"].append([source.display] * n)
         text["sheet"].append([source.rows.sheet] * n)
-    columns = {key: [v for part in parts for v in part] for key, parts in text.items()}
-    columns.update({
-        key: np.concatenate([np.frombuffer(part, dtype=np.float64) for part in parts]) if parts else np.empty(0)
-        for key, parts in numbers.items()
-    })
+    columns = {key: list(chain.from_iterable(parts)) for key, parts in text.items()}
+    columns.update({key: np.frombuffer(bytearray().join(parts), dtype=np.float64) for key, parts in numbers.items()})
     return pd.DataFrame({c: columns[c] for c in names})
 
 
