@@ -109,13 +109,12 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
         out.unit = [(None if is_blank(v) else shared(code_text(v))) for v in sheet.column(data, columns["unit"])]
     factor = AMOUNT_UNITS[out.stated.amount_unit]
     sums = {}
-    empty_is_zero = not sheet.uncached  # an empty cell can be a formula without its value
     for measure, c in measure_cols:
         amounts = []
         for r, v in zip(data, sheet.column(data, c)):
             if type(v) is float and -MAX_AMOUNT < v < MAX_AMOUNT:  # the common case
                 amounts.append(v)
-            elif v == "" and empty_is_zero:
+            elif v == "" and not sheet.uncached:  # empty, and no formula without its value
                 amounts.append(0.0)
             elif type(v) is str and v and (amount := parse_text(v)) is not None:  # "1 234,50"
                 amounts.append(amount)

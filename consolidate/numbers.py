@@ -47,9 +47,16 @@ def parse_amount(value: object) -> float | None:
     return number if -MAX_AMOUNT <= number <= MAX_AMOUNT else None
 
 
+_PLAIN = re.compile(r"[+\u2212\u2013-]?(?:\d{1,3}(?:[" + _SPACES + r"]\d{3})+|\d+)(?:[,.]\d+)?")
+_TO_FLOAT = str.maketrans({**{c: None for c in _SPACES}, "\u2212": "-", "\u2013": "-", ",": "."})
+
+
 def parse_text(value: str) -> float | None:
     """`parse_amount` of text."""
     text = value.strip(_STRIP)
+    if _PLAIN.fullmatch(text):  # the common forms, "−1 234" and "1 234,50", in one step
+        number = float(text.translate(_TO_FLOAT))
+        return number if -MAX_AMOUNT <= number <= MAX_AMOUNT else None
     if not text:
         return 0.0
     negative = False

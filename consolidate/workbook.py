@@ -33,7 +33,17 @@ class Sheet:
     file: str
     name: str
     rows: list[list]
-    uncached: set[tuple[int, int]] = field(default_factory=set)
+    xml: bytes | None = field(default=None, repr=False)  # the sheet's XML, where it is OOXML
+    _uncached: set[tuple[int, int]] | None = field(default=None, repr=False)
+
+    @property
+    def uncached(self) -> set[tuple[int, int]]:
+        """(row, column) of formula cells without a saved value, zero-based. Looked for
+        in the XML only when an empty cell matters: such a cell reads as empty."""
+        if self._uncached is None:
+            self._uncached = _uncached_formulas(self.xml) if self.xml is not None else set()
+            self.xml = None
+        return self._uncached
 
     def value(self, row: int, col: int) -> object:
         cells = self.rows[row]
@@ -106,10 +116,7 @@ def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int)
         rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine's errors are many and not all exported
         return refuse(_calamine_message(path, exc))
-    sheet = Sheet(display, name, rows)
-    if xml is not None:
-        sheet.uncached = _uncached_formulas(xml)
-    return sheet, []
+    return Sheet(display, name, rows, xml), []
 
 
 def _open_zip(data: bytes, max_bytes: int) -> tuple[zipfile.ZipFile | None, str | None]:
