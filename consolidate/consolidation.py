@@ -77,20 +77,18 @@ class Consolidated:
         return out
 
 
-def internal_top(units: list, counterparties: list, tree: Tree) -> list:
+def internal_top(units: pd.Series, counterparties: pd.Series, tree: Tree) -> pd.Series:
     """For each row, the entity where it is eliminated (lowest entity holding both the
     unit and its counterparty), or None for external figures."""
     owner = tree.motpart_owner
-    tops: dict[tuple[str, str], str | None] = {}
-    out = []
-    for pair in zip(units, counterparties):
-        if pair[1] not in owner:
-            out.append(None)
-            continue
-        if pair not in tops:
-            tops[pair] = tree.lowest_common(pair[0], owner[pair[1]])
-        out.append(tops[pair])
-    return out
+    internal = counterparties.isin(owner.keys()) if owner else pd.Series(False, index=units.index)
+    tops = pd.Series(None, index=units.index, dtype=object)
+    if internal.any():
+        mask = internal.to_numpy()
+        pairs = list(zip(units.to_numpy()[mask].tolist(), counterparties.to_numpy()[mask].tolist()))
+        top_of = {pair: tree.lowest_common(pair[0], owner[pair[1]]) for pair in set(pairs)}
+        tops[internal] = [top_of[pair] for pair in pairs]
+    return tops
 
 
 def consolidate(table: pd.DataFrame, tree: Tree, difference_line: str | None) -> Consolidated:
@@ -107,9 +105,9 @@ def consolidate(table: pd.DataFrame, tree: Tree, difference_line: str | None) ->
     position = {code: k for k, code in enumerate(entities)}
     table = table[table["line"].notna() & table["unit"].isin(position)]
     line_codes, line_of_row = _line_axis(table["line"], difference_line)
-    unit_of_row = table["unit"].map(position).to_numpy(dtype=np.int64)
-    top_codes = internal_top(table["unit"].tolist(), table["counterparty"].tolist(), tree)
-    top_of_row = np.array([-1 if t is None else position[t] for t in top_codes], dtype=np.int64)
+    index = pd.Index(entities)
+    unit_of_row = index.get_indexer(table["unit"]).astype(np.int64)
+    top_of_row = index.get_indexer(internal_top(table["unit"], table["counterparty"], tree)).astype(np.int64)
     amounts = table[list(MEASURES)].to_numpy(dtype=np.float64)
 
     n_entities, n_lines = len(entities), len(line_codes)
@@ -161,7 +159,7 @@ def sum_by(groups: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
 def ancestor_chains(tree: Tree, entities: tuple[str, ...], position: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
     """Every entity's chain (itself and all above it) as positions, packed: the chain
     of entity e is chain[offsets[e]:offsets[e + 1]]."""
-    chains = [[position[a] for a in tree.ancestors(e)] for e in entities]
+    chains = [[position[a] for a in tree.chains[e]] for e in entities]
     offsets = np.zeros(len(entities) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(c) for c in chains])
     return np.array([a for c in chains for a in c], dtype=np.int64), offsets

@@ -105,7 +105,7 @@ def _ordered(frame: pd.DataFrame, tree: Tree) -> pd.DataFrame:
     frame = frame.assign(
         _e=frame["entity"].map(entity_order),
         _b=frame["by"].map(by_order),
-        _k=frame["key"].map(lambda k: key_order.get(k, 99)),
+        _k=frame["key"].map({k: key_order.get(k, 99) for k in frame["key"].unique()}),
     )
     frame = frame.sort_values(["_e", "_b", "_k", "key"], kind="stable")
     frame = frame.drop(columns=["_e", "_b", "_k"]).reset_index(drop=True)

@@ -76,12 +76,16 @@ class Tree:
 
     def ancestors(self, code: str) -> list[str]:
         """The entity itself and every entity above it, up to the region."""
-        chain = []
-        current: str | None = code
-        while current is not None:
-            chain.append(current)
-            current = self.parent_of[current]
-        return chain
+        return list(self.chains[code])
+
+    @cached_property
+    def chains(self) -> dict[str, tuple[str, ...]]:
+        """Each entity's ancestors (itself first, the region last), worked out once."""
+        chains: dict[str, tuple[str, ...]] = {}
+        for code in self.entities:  # depth first: a parent comes before its children
+            parent = self.parent_of[code]
+            chains[code] = (code,) + (chains[parent] if parent is not None else ())
+        return chains
 
     def subtree(self, code: str) -> list[str]:
         return _depth_first(code, self.children)
@@ -95,15 +99,14 @@ class Tree:
 
     def party(self, code: str) -> str | None:
         """The unit itself or its nearest ancestor with motpart codes (SPEC §8)."""
-        for entity in self.ancestors(code):
+        for entity in self.chains[code]:
             if self.entities[entity].motpart:
                 return entity
         return None
 
     def lowest_common(self, a: str, b: str) -> str:
-        above_a = self.ancestors(a)
-        seen = set(above_a)
-        for entity in self.ancestors(b):
+        seen = set(self.chains[a])
+        for entity in self.chains[b]:
             if entity in seen:
                 return entity
         return self.root
