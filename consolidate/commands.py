@@ -121,18 +121,25 @@ def _previous(store: Path, period: str, close: bool, err):
 
 def _write_outputs(config, period, result, options: RunOptions, report: str, unit: str) -> str:
     """The JSON and the workbook, each written whole or not at all."""
+    written = []
+
+    def workbook() -> None:
+        if options.no_excel:
+            return
+        from .atomic import clear_leftovers
+        from .excel import write_report
+
+        directory = options.out_dir or config.resolve(config.output_directory, period)
+        clear_leftovers(directory)
+        written.append(f"arbetsbok {write_report(result, directory, unit, report)}")
+
     if options.json_path is not None:
-        from .export import document, write_json
+        from .export import write_document
 
-        write_json(document(result), options.json_path)
-    if options.no_excel:
-        return ""
-    from .atomic import clear_leftovers
-    from .excel import write_report
-
-    directory = options.out_dir or config.resolve(config.output_directory, period)
-    clear_leftovers(directory)
-    return f"arbetsbok {write_report(result, directory, unit, report)}"
+        write_document(result, options.json_path, then=workbook)  # the JSON's income part beside the workbook
+    else:
+        workbook()
+    return "".join(written)
 
 
 def _prepare_close(config, period, result, reopen: bool, err):

@@ -81,12 +81,55 @@ def document(result: Result) -> dict:
     }
 
 
+BESIDE_MIN_ROWS = 20_000  # report rows from which the income part is made in a forked process
+
+
+def write_document(result: Result, path: Path, then=None) -> None:
+    """The JSON of `document(result)`, written whole or not at all.
+
+    The income part, most of the file, is made by a forked copy of this process
+    while this one works out the staffing figures (and runs `then`, such as writing
+    the workbook); the parts are written one after the other as JSON values under
+    their keys, which gives the same file as `document`."""
+    from .atomic import atomic_path
+    from .forked import beside
+
+    rows = 0 if result.rows is None else len(result.rows)
+    work = lambda: _dumps(income(result))  # noqa: E731
+    income_part = beside(work, capacity=4096 * rows) if rows >= BESIDE_MIN_ROWS else work
+    if then is not None:
+        then()
+    parts = [
+        ("period", _dumps(result.period)),
+        ("region", _dumps(result.config.region_code)),
+        ("entities", _dumps(entities(result))),
+        ("income", None),
+        ("staffing", _dumps(staffing(result))),
+        ("eliminations", _dumps(eliminations(result))),
+        ("checks", _dumps([p.as_check() for p in result.problems])),
+    ]
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        for k, (key, value) in enumerate(parts):
+            handle.write((b"{" if k == 0 else b",") + _dumps(key) + b":")
+            handle.write(income_part() if value is None else value)
+        handle.write(b"}\n")
+
+
+def _dumps(value) -> bytes:
+    import orjson
+
+    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
 def write_json(data: dict, path: Path) -> None:
     """Write the JSON (UTF-8) whole or not at all."""
     import orjson
 
+    _write(orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY), path)
+
+
+def _write(body: bytes, path: Path) -> None:
     from .atomic import atomic_path
 
-    body = orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY)
     with atomic_path(path) as tmp:
         tmp.write_bytes(body)

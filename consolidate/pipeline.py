@@ -33,8 +33,25 @@ class Result:
     consolidated: Consolidated | None = None
     rows: pd.DataFrame | None = None  # every report row of every entity
     mismatches: pd.DataFrame | None = None  # internal trade whose two sides disagree
-    staffing: pd.DataFrame | None = None  # SPEC §5 staffing key figures per entity
+    staffing_rows: pd.DataFrame | None = None  # tidy staffing input rows of the units
     previous: tuple[str, pd.DataFrame] | None = None  # the previous closed month's figures
+    _staffing: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def staffing(self) -> pd.DataFrame | None:
+        """SPEC §5 staffing key figures per entity. Worked out when first asked for,
+        so that writing the JSON can do it beside the income part (see export)."""
+        if self._staffing is None and self.staffing_rows is not None:
+            config = self.config
+            self._staffing = staffing_table(
+                self.staffing_rows, config.tree, config.fte_hours_per_year, int(self.period[5:7]))
+        return self._staffing
+
+    @staffing.setter
+    def staffing(self, frame: pd.DataFrame | None) -> None:
+        """Set the figures (None: there are none), instead of working them out."""
+        self._staffing = frame
+        self.staffing_rows = None
 
     @property
     def ok(self) -> bool:
@@ -127,6 +144,5 @@ def consolidate_period(config: Config, period: str, progress=None, reading: Read
         return result
     result.consolidated = consolidate(table, config.tree, config.eliminations.difference_line)
     result.rows = report_rows(result.consolidated, config.tree, config.chart)
-    staff = staff[staff["unit"].notna()]
-    result.staffing = staffing_table(staff, config.tree, config.fte_hours_per_year, int(period[5:7]))
+    result.staffing_rows = staff[staff["unit"].notna()]
     return result

@@ -1,0 +1,49 @@
+"""Work done beside the main line of a run, in a forked process, on the core the
+main line would otherwise leave idle once the files are read."""
+
+from __future__ import annotations
+
+import mmap
+import multiprocessing
+import sys
+from typing import Callable
+
+_LENGTH = 8  # bytes before the result in the shared memory: its length
+
+
+def beside(work: Callable[[], bytes], capacity: int) -> Callable[[], memoryview | bytes]:
+    """Start `work()` in a forked copy of this process and return a function that
+    waits for its bytes.
+
+    The copy shares what is already in memory, so nothing is sent to it; its bytes
+    come back through memory shared with it, at most `capacity` of them (untouched
+    pages of that memory cost nothing). Where processes cannot be forked, or the
+    copy fails or has more to give, the work is done here when asked for."""
+    if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
+        return work
+    shared = mmap.mmap(-1, _LENGTH + capacity)  # anonymous and shared with children
+    child = multiprocessing.get_context("fork").Process(target=_put, args=(work, shared), daemon=True)
+    try:
+        child.start()
+    except OSError:  # no memory or no process left for a copy
+        return work
+
+    def result() -> memoryview | bytes:
+        child.join()
+        if child.exitcode != 0:
+            return work()
+        length = int.from_bytes(shared[:_LENGTH], "little")
+        return memoryview(shared)[_LENGTH:_LENGTH + length]
+
+    return result
+
+
+def _put(work: Callable[[], bytes], shared: mmap.mmap) -> None:
+    try:
+        data = work()
+    except BaseException:  # noqa: BLE001 - the caller does the work again and reports what fails
+        sys.exit(4)
+    if len(data) > len(shared) - _LENGTH:
+        sys.exit(3)  # more than there is room for: the caller does the work itself
+    shared[_LENGTH:_LENGTH + len(data)] = data
+    shared[:_LENGTH] = len(data).to_bytes(_LENGTH, "little")
