@@ -92,8 +92,14 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
     data: list[int] = []
     codes: list[tuple[str, str]] = []
     control: tuple[int, dict[str, float]] | None = None
-    for r in range(header_row + 1, len(sheet.rows)):
-        code = account_code(sheet.value(r, account_col))
+    grid = sheet.rows
+    for r in range(header_row + 1, len(grid)):
+        cells = grid[r]
+        value = cells[account_col] if account_col < len(cells) else ""
+        if type(value) is float and value.is_integer() and 100 <= value <= 999_999:  # the common case
+            code = (str(int(value)), "")
+        else:
+            code = account_code(value)
         if code is None:
             total = control_total(sheet, r, measure_cols, problems)
             if total is not None:
@@ -103,8 +109,11 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
         codes.append(code)
     out.row = [r + 1 for r in data]
     out.account = [shared(code) for code, _ in codes]
-    out.name = [shared(name) for name in _names(sheet, data, columns.get("name"), codes)]
-    out.counterparty = [("" if is_blank(v) else shared(code_text(v))) for v in sheet.column(data, columns.get("counterparty"))]
+    out.name = _names(sheet, data, columns.get("name"), codes)
+    out.counterparty = [
+        "" if v == "" or is_blank(v) else shared(code_text(v))
+        for v in sheet.column(data, columns.get("counterparty"))
+    ]
     if "unit" in columns:
         out.unit = [(None if is_blank(v) else shared(code_text(v))) for v in sheet.column(data, columns["unit"])]
     factor = AMOUNT_UNITS[out.stated.amount_unit]
@@ -132,10 +141,11 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
 
 def _names(sheet: Sheet, data: list[int], c: int | None, codes: list[tuple[str, str]]) -> list[str]:
     """The account's name from its own column, else from after the code in its cell."""
-    return [
-        str(v).strip() if not is_blank(v) else name
-        for v, (_, name) in zip(sheet.column(data, c), codes)
-    ]
+    names = []
+    for v, (_, name) in zip(sheet.column(data, c), codes):
+        text = v.strip() if type(v) is str else "" if is_blank(v) else str(v).strip()
+        names.append(shared(text or name))
+    return names
 
 
 def _amount(sheet: Sheet, r: int, c: int, problems: list[Problem]) -> float:

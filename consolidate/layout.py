@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .numbers import is_blank
+from .numbers import is_blank, parse_amount
 from .problems import Problem, cell_name
 from .workbook import Sheet
 
@@ -50,7 +50,7 @@ class Header:
 
 def find_header(sheet: Sheet, aliases: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> Header | None:
     """The first row within the first 30 that holds every required label."""
-    lookup = {label_key(a): key for key, names in aliases.items() for a in names}
+    lookup = _lookup(aliases)
     for r, cells in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
         columns: dict[str, int] = {}
         units = set()
@@ -64,6 +64,16 @@ def find_header(sheet: Sheet, aliases: dict[str, tuple[str, ...]], required: tup
         if all(k in columns for k in required):
             return Header(r, columns, units)
     return None
+
+
+_LOOKUP: list = [None, {}]  # the aliases last asked for, and their lookup
+
+
+def _lookup(aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Compared label -> key; the same aliases come with every file of a run."""
+    if _LOOKUP[0] is not aliases:
+        _LOOKUP[:] = [aliases, {label_key(a): key for key, names in aliases.items() for a in names}]
+    return _LOOKUP[1]
 
 
 @dataclass
@@ -216,14 +226,14 @@ _TOTAL = re.compile(r"^\s*(summa|totalt|resultat)", re.I)
 
 def is_total_row(sheet: Sheet, r: int) -> bool:
     """A row whose first text cell begins with Summa, Totalt or Resultat."""
-    first_text = next((v for v in sheet.rows[r] if isinstance(v, str) and v.strip()), None)
-    return first_text is not None and bool(_TOTAL.match(first_text))
+    for value in sheet.rows[r]:
+        if isinstance(value, str) and value and not value.isspace():
+            return _TOTAL.match(value) is not None
+    return False
 
 
 def control_total(sheet: Sheet, r: int, measure_cols: list, problems: list[Problem]) -> dict[str, float] | None:
     """Amounts of a `Summa`/`Totalt`/`Resultat` row that has at least one amount."""
-    from .numbers import parse_amount
-
     if not is_total_row(sheet, r):
         return None
     amounts: dict[str, float] = {}
