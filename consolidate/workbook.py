@@ -9,6 +9,7 @@ beyond that (header row, title block, control totals) is in `layout.py`.
 from __future__ import annotations
 
 import io
+import os
 import re
 import struct
 import zipfile
@@ -77,10 +78,11 @@ def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int)
         return None, [Problem(message, file=display, sheet=sheet)]
 
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return refuse(f"filen är {size / 1e6:.0f} MB, över gränsen {max_bytes / 1e6:.0f} MB; den läses inte")
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                return refuse(f"filen är {size / 1e6:.0f} MB, över gränsen {max_bytes / 1e6:.0f} MB; den läses inte")
+            data = handle.read()
     except OSError as exc:
         return refuse(f"filen kan inte läsas: {exc.strerror or exc}")
     if not data:
