@@ -96,10 +96,6 @@ def run_command(config_path: Path, period: str, options: RunOptions, close: bool
         note = ""
         if pending is not None:
             note = _record_close(config, period, result, pending)
-        if not options.quiet:
-            from .terminal import make_console, print_income
-
-            print_income(make_console(sys.stdout), result, options.entity, report.name, unit)
         _log(err, config, period, result, ", ".join(x for x in (written, note) if x))
     return EXIT_OK
 
@@ -120,7 +116,8 @@ def _previous(store: Path, period: str, close: bool, err):
 
 
 def _write_outputs(config, period, result, options: RunOptions, report: str, unit: str) -> str:
-    """The JSON and the workbook, each written whole or not at all."""
+    """The workbook and the JSON, each written whole or not at all, and the tables
+    on stdout (unless quiet) once the workbook is written."""
     written = []
 
     def workbook() -> None:
@@ -133,12 +130,20 @@ def _write_outputs(config, period, result, options: RunOptions, report: str, uni
         clear_leftovers(directory)
         written.append(f"arbetsbok {write_report(result, directory, unit, report)}")
 
+    def workbook_and_tables() -> None:
+        workbook()
+        if not options.quiet:
+            from .terminal import make_console, print_income
+
+            print_income(make_console(sys.stdout), result, options.entity, report, unit)
+
     if options.json_path is not None:
         from .export import write_document
 
-        write_document(result, options.json_path, then=workbook)  # the JSON's income part beside the workbook
+        # the JSON's income part is made beside the workbook and the tables
+        write_document(result, options.json_path, then=workbook_and_tables)
     else:
-        workbook()
+        workbook_and_tables()
     return "".join(written)
 
 

@@ -65,8 +65,23 @@ def _factor(unit: str) -> float:
     return AMOUNT_UNITS[unit]
 
 
-def income_table(result: Result, entity: str, report: str, unit: str) -> Table:
+class Figures:
+    """What the tables of one report show, worked out once for every entity shown:
+    its rows with the change since the last close, and the driftredovisning."""
+
+    def __init__(self, result: Result, report: str) -> None:
+        frame = result.report_frame()
+        self.rows = frame[frame["report"] == report].sort_values(["entity", "position"], kind="stable")
+        self.of_entity = self.rows.groupby("entity", sort=False).indices
+        self.results = entity_results(result.rows, result.consolidated, result.config.chart, report)
+        staffing = result.staffing
+        self.staffing = None if staffing is None else staffing[staffing["by"].isin([None, "gender", "age_band"])]
+        self.staffing_of = {} if staffing is None else self.staffing.groupby("entity", sort=False).indices
+
+
+def income_table(result: Result, entity: str, report: str, unit: str, figures: Figures | None = None) -> Table:
     config = result.config
+    figures = figures or Figures(result, report)
     name = plain(config.tree.entities[entity].name)
     table = Table(
         title=f"{name} ({plain(entity)}) – {plain(report)}, ack. {result.period}, {unit}",
@@ -76,9 +91,7 @@ def income_table(result: Result, entity: str, report: str, unit: str) -> Table:
     columns = report_columns(result)
     for _, heading in columns:
         table.add_column(heading, justify="right", no_wrap=True)
-    rows = result.report_frame()
-    of_entity = rows[(rows["entity"] == entity) & (rows["report"] == report)].sort_values("position")
-    records = of_entity.to_dict("records")
+    records = figures.rows.iloc[figures.of_entity.get(entity, [])].to_dict("records")
     for i, record in enumerate(records):
         total = bool(record["total"])
         next_total = i + 1 < len(records) and bool(records[i + 1]["total"])
@@ -87,13 +100,13 @@ def income_table(result: Result, entity: str, report: str, unit: str) -> Table:
     return table
 
 
-def entity_table(result: Result, parent: str, report: str, unit: str) -> Table | None:
+def entity_table(result: Result, parent: str, report: str, unit: str, figures: Figures | None = None) -> Table | None:
     """Driftredovisning: one line per child entity with the report's bottom row."""
     tree = result.config.tree
     children = tree.children[parent]
     if not children:
         return None
-    results = entity_results(result.rows, result.consolidated, result.config.chart, report)
+    results = (figures or Figures(result, report)).results
     table = Table(
         title=f"Driftredovisning {plain(tree.entities[parent].name)}, ack. {result.period}, {unit}",
         title_justify="left", header_style="bold",
@@ -126,12 +139,13 @@ def shown_entities(result: Result, entity: str | None) -> list[str]:
 
 
 def print_income(console: Console, result: Result, entity: str | None, report: str, unit: str) -> None:
+    figures = Figures(result, report)
     for code in shown_entities(result, entity):
-        console.print(income_table(result, code, report, unit))
-        below = entity_table(result, code, report, unit)
+        console.print(income_table(result, code, report, unit, figures))
+        below = entity_table(result, code, report, unit, figures)
         if below is not None:
             console.print(below)
-        staff = staffing_table(result, code)
+        staff = staffing_table(result, code, figures)
         if staff is not None:
             console.print(staff)
         console.print()
@@ -186,14 +200,14 @@ STAFF_COLUMNS = [
 BREAKDOWN_LABELS = {"gender": {"K": "Kvinnor", "M": "Män"}, "age_band": {"-29": "–29 år", "30-49": "30–49 år", "50-": "50– år"}}
 
 
-def staffing_table(result: Result, entity: str) -> Table | None:
+def staffing_table(result: Result, entity: str, figures: Figures | None = None) -> Table | None:
     """Årsarbetare and sjukfrånvaro of an entity: total, by Kön and by Åldersgrupp."""
-    frame = result.staffing
-    if frame is None:
+    if result.staffing is None:
         return None
-    rows = frame[(frame["entity"] == entity) & frame["by"].isin([None, "gender", "age_band"])]
-    if rows.empty:
+    figures = figures or Figures(result, result.config.chart.reports[0].name)
+    if entity not in figures.staffing_of:
         return None
+    rows = figures.staffing.iloc[figures.staffing_of[entity]]
     from .formatting import swedish
 
     name = plain(result.config.tree.entities[entity].name)
