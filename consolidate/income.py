@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from .config import AMOUNT_UNITS, MEASURES
 from .numbers import MAX_AMOUNT, is_blank, parse_amount, parse_text
 from .problems import WARNING, Problem
-from .layout import SheetRows, check_control, code_text, control_total, describe, find_header, shared
+from .layout import SheetRows, check_control, code_text, control_total, describe, find_header, shared, shared_all
 from .workbook import Sheet, open_sheet
 
 INCOME_LABELS: dict[str, tuple[str, ...]] = {
@@ -108,7 +108,7 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
         data.append(r)
         codes.append(code)
     out.row = [r + 1 for r in data]
-    out.account = [shared(code) for code, _ in codes]
+    out.account = shared_all([code for code, _ in codes])
     out.name = _names(sheet, data, columns.get("name"), codes)
     out.counterparty = [
         "" if v == "" or is_blank(v) else shared(code_text(v))
@@ -144,8 +144,8 @@ def _names(sheet: Sheet, data: list[int], c: int | None, codes: list[tuple[str, 
     names = []
     for v, (_, name) in zip(sheet.column(data, c), codes):
         text = v.strip() if type(v) is str else "" if is_blank(v) else str(v).strip()
-        names.append(shared(text or name))
-    return names
+        names.append(text or name)
+    return shared_all(names)
 
 
 def _amount(sheet: Sheet, r: int, c: int, problems: list[Problem]) -> float:

@@ -188,6 +188,14 @@ def shared(text: str) -> str:
     return _SHARED.get(text, text)
 
 
+def shared_all(texts: list[str]) -> list[str]:
+    """`shared` of each text."""
+    if len(_SHARED) + len(texts) > 100_000:
+        return [shared(text) for text in texts]
+    keep = _SHARED.setdefault
+    return [keep(text, text) for text in texts]
+
+
 @dataclass
 class SheetRows:
     """What income and staffing sheets share: where they come from, what they state,
