@@ -84,6 +84,37 @@ def _sheet_part(book: xlsxwriter.Workbook, ws) -> str:
     raise LookupError(ws.name)
 
 
+def _write_beside(handle, chunks) -> None:
+    """Write the chunks in a thread of its own: zlib lets go of the interpreter while
+    it compresses, so the next chunk is made meanwhile."""
+    import queue
+    import threading
+
+    pending: queue.Queue = queue.Queue(maxsize=4)
+    failed: list[BaseException] = []
+
+    def write() -> None:
+        while (chunk := pending.get()) is not None:
+            if not failed:
+                try:
+                    handle.write(chunk)
+                except BaseException as exc:  # noqa: BLE001 - raised again below, in the caller
+                    failed.append(exc)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        for chunk in chunks:
+            if failed:
+                break
+            pending.put(chunk)
+    finally:
+        pending.put(None)
+        writer.join()
+    if failed:
+        raise failed[0]
+
+
 def package(book: xlsxwriter.Workbook, buffer: io.BytesIO, path: str, data: DataRows | None) -> None:
     """Copy XlsxWriter's package into `path`, streaming the Data rows into their sheets."""
     parts = {}
@@ -108,7 +139,6 @@ def package(book: xlsxwriter.Workbook, buffer: io.BytesIO, path: str, data: Data
             out.compresslevel = DATA_COMPRESSION
             with out.open(info.filename, "w") as handle:
                 handle.write(head.encode("utf-8"))
-                for chunk in data.chunks(start, stop, style):
-                    handle.write(chunk)
+                _write_beside(handle, data.chunks(start, stop, style))
                 handle.write(("</sheetData>" + tail).encode("utf-8"))
             out.compresslevel = COMPRESSION
