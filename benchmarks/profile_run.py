@@ -59,7 +59,7 @@ def main() -> None:
 PHASES = {
     "consolidate.pipeline": ("read_inputs", "map_accounts", "mismatches", "consolidate",
                              "report_rows", "staffing_table"),
-    "consolidate.export": ("document", "write_json"),
+    "consolidate.export": ("write_document",),
     "consolidate.commands": ("_write_outputs",),
     "consolidate.excel": ("write_report",),
 }

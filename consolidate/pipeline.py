@@ -33,15 +33,23 @@ class Result:
     consolidated: Consolidated | None = None
     rows: pd.DataFrame | None = None  # every report row of every entity
     mismatches: pd.DataFrame | None = None  # internal trade whose two sides disagree
-    staffing_rows: pd.DataFrame | None = None  # tidy staffing input rows of the units
     previous: tuple[str, pd.DataFrame] | None = None  # the previous closed month's figures
+    staff_sources: list[Source] | None = field(default=None, repr=False)  # the staffing files as read
     _staffing: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def staffing_rows(self) -> pd.DataFrame | None:
+        """Tidy staffing input rows of the units (from `staff_sources`)."""
+        if self.staff_sources is None:
+            return None
+        table = _table(self.staff_sources, STAFFING_COLUMNS, STAFF_MEASURES)
+        return table[table["unit"].notna()]
 
     @property
     def staffing(self) -> pd.DataFrame | None:
         """SPEC §5 staffing key figures per entity. Worked out when first asked for,
         so that writing the JSON can do it beside the income part (see export)."""
-        if self._staffing is None and self.staffing_rows is not None:
+        if self._staffing is None and self.staff_sources is not None:
             config = self.config
             self._staffing = staffing_table(
                 self.staffing_rows, config.tree, config.fte_hours_per_year, int(self.period[5:7]))
@@ -51,7 +59,7 @@ class Result:
     def staffing(self, frame: pd.DataFrame | None) -> None:
         """Set the figures (None: there are none), instead of working them out."""
         self._staffing = frame
-        self.staffing_rows = None
+        self.staff_sources = None
 
     @property
     def ok(self) -> bool:
@@ -79,7 +87,8 @@ def read_inputs(config: Config, period: str, progress=None, reading: Reading | N
     """Read every income and staffing workbook of the period in one pass (or take the
     results of a `start_reading` already under way).
 
-    Returns (income table, income sources, staffing table, staffing sources, problems)."""
+    Returns (income table, income sources, staffing sources, problems); the staffing
+    table is built from its sources when it is needed (`Result.staffing_rows`)."""
     reading = reading if reading is not None else start_reading(config, period)
     sources = reading.results(progress)
     problems = list(reading.problems)
@@ -90,8 +99,7 @@ def read_inputs(config: Config, period: str, progress=None, reading: Reading | N
             found = [p for s in read for p in s.problems] + assign_units(read, config.tree, period, kind)
             problems += attach_units(found, read, config.tree)
     income = _table(income_sources, INCOME_COLUMNS, MEASURES)
-    staffing = _table(staff_sources, STAFFING_COLUMNS, STAFF_MEASURES)
-    return income, income_sources, staffing, staff_sources, problems
+    return income, income_sources, staff_sources, problems
 
 
 def _table(sources: list[Source], names: list[str], money: tuple[str, ...]) -> pd.DataFrame:
@@ -129,7 +137,7 @@ def counterparty_codes(values: pd.Series, owners: dict[str, str]) -> pd.Series:
 
 def consolidate_period(config: Config, period: str, progress=None, reading: Reading | None = None) -> Result:
     """Everything `run` needs, or the problems that stop it."""
-    table, sources, staff, staff_sources, problems = read_inputs(config, period, progress, reading)
+    table, sources, staff_sources, problems = read_inputs(config, period, progress, reading)
     result = Result(config, period, problems, files=[s.path for s in sources + staff_sources])
     table = table[table["unit"].notna()]
     table = table.assign(counterparty=counterparty_codes(table["counterparty"], config.tree.motpart_owner))
@@ -144,5 +152,5 @@ def consolidate_period(config: Config, period: str, progress=None, reading: Read
         return result
     result.consolidated = consolidate(table, config.tree, config.eliminations.difference_line)
     result.rows = report_rows(result.consolidated, config.tree, config.chart)
-    result.staffing_rows = staff[staff["unit"].notna()]
+    result.staff_sources = staff_sources
     return result

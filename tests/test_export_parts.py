@@ -1,0 +1,38 @@
+"""The JSON written part by part, its income part made in a forked copy (issue 8),
+is byte for byte the document of SPEC §5 written at once."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from consolidate import export
+from consolidate.config import load_config
+from consolidate.pipeline import consolidate_period
+from helpers import ROOT
+
+CONFIG = ROOT / "config" / "region.toml"
+
+
+@pytest.fixture(scope="module")
+def result():
+    found = consolidate_period(load_config(CONFIG), "2026-04")
+    assert found.ok and len(found.rows) > 100
+    return found
+
+
+@pytest.mark.parametrize("beside_from", [10**9, 1])  # made here; made in a forked copy
+def test_parts_give_the_same_bytes_as_the_whole(result, tmp_path, monkeypatch, beside_from):
+    monkeypatch.setattr(export, "BESIDE_MIN_ROWS", beside_from)
+    whole = orjson.dumps(export.document(result), option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY)
+    ran = []
+    export.write_document(result, tmp_path / "parts.json", then=lambda: ran.append(True))
+    assert ran == [True]
+    assert (tmp_path / "parts.json").read_bytes() == whole
+
+
+def test_staffing_is_worked_out_when_first_asked_for(result):
+    fresh = consolidate_period(load_config(CONFIG), "2026-04")
+    assert fresh._staffing is None and fresh.staffing_rows is not None
+    assert fresh.staffing.equals(result.staffing)
+    assert fresh._staffing is not None
