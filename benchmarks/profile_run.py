@@ -57,7 +57,7 @@ def main() -> None:
 
 
 PHASES = {
-    "consolidate.pipeline": ("read_inputs", "map_accounts", "mismatches", "consolidate",
+    "consolidate.pipeline": ("_checked", "_table", "map_accounts", "mismatches", "consolidate",
                              "report_rows", "staffing_table"),
     "consolidate.export": ("write_document",),
     "consolidate.commands": ("_write_outputs",),

@@ -4,6 +4,7 @@ and telling which unit each row belongs to and whether every unit is covered onc
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import sys
 from dataclasses import dataclass
@@ -83,6 +84,7 @@ class Reading:
         self.displays = display_names([path for _, path, _ in jobs])
         self._calls = [(reader, (path, display, *args)) for (reader, path, args), display in zip(jobs, self.displays)]
         self._pool = self._pending = None
+        self._done = 0  # results taken so far
         workers = _workers()
         if len(self._calls) >= PARALLEL_MIN_FILES and workers >= 2:
             from concurrent.futures import ProcessPoolExecutor
@@ -96,17 +98,33 @@ class Reading:
 
     def results(self, progress=None) -> list[Source]:
         """Every file's rows and problems, in job order."""
+        return self.take(len(self.jobs) - self._done, progress)
+
+    def take(self, count: int, progress=None) -> list[Source]:
+        """The next `count` files' rows and problems, in job order: the income files
+        can be worked on while the workers still read the staffing files."""
+        results = self._pending if self._pending is not None else map(_star, self._calls[self._done:])
+        self._pending = iter(results)
         found = []
         try:
-            for result in self._pending if self._pending is not None else map(_star, self._calls):
+            for result in itertools.islice(self._pending, count):
                 found.append(result)
                 if progress:
                     progress()
-        finally:
-            if self._pool is not None:
-                self._pool.shutdown(cancel_futures=True)
+        except BaseException:
+            self._close()
+            raise
+        start, self._done = self._done, self._done + len(found)
+        if self._done >= len(self.jobs):
+            self._close()
         return [Source(path, display, rows, problems)
-                for (_, path, _), display, (rows, problems) in zip(self.jobs, self.displays, found)]
+                for (_, path, _), display, (rows, problems)
+                in zip(self.jobs[start:], self.displays[start:], found)]
+
+    def _close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
 
 def read_all(jobs: list[tuple[Callable, Path, tuple]], progress=None) -> list[Source]:

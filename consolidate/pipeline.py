@@ -83,23 +83,13 @@ class Result:
         )
 
 
-def read_inputs(config: Config, period: str, progress=None, reading: Reading | None = None):
-    """Read every income and staffing workbook of the period in one pass (or take the
-    results of a `start_reading` already under way).
-
-    Returns (income table, income sources, staffing sources, problems); the staffing
-    table is built from its sources when it is needed (`Result.staffing_rows`)."""
-    reading = reading if reading is not None else start_reading(config, period)
-    sources = reading.results(progress)
-    problems = list(reading.problems)
-    split = reading.income_files
-    income_sources, staff_sources = sources[:split], sources[split:]
-    for kind, read in (("income", income_sources), ("staffing", staff_sources)):
-        if read:
-            found = [p for s in read for p in s.problems] + assign_units(read, config.tree, period, kind)
-            problems += attach_units(found, read, config.tree)
-    income = _table(income_sources, INCOME_COLUMNS, MEASURES)
-    return income, income_sources, staff_sources, problems
+def _checked(sources: list[Source], config: Config, period: str, kind: str) -> list[Problem]:
+    """The problems of the files of one kind, their units and their coverage, each
+    with its unit where a file belongs to one."""
+    if not sources:
+        return []
+    found = [p for s in sources for p in s.problems] + assign_units(sources, config.tree, period, kind)
+    return attach_units(found, sources, config.tree)
 
 
 def _table(sources: list[Source], names: list[str], money: tuple[str, ...]) -> pd.DataFrame:
@@ -136,21 +126,31 @@ def counterparty_codes(values: pd.Series, owners: dict[str, str]) -> pd.Series:
 
 
 def consolidate_period(config: Config, period: str, progress=None, reading: Reading | None = None) -> Result:
-    """Everything `run` needs, or the problems that stop it."""
-    table, sources, staff_sources, problems = read_inputs(config, period, progress, reading)
-    result = Result(config, period, problems, files=[s.path for s in sources + staff_sources])
+    """Everything `run` needs, or the problems that stop it.
+
+    The income statements are matched, consolidated and laid out as report rows while
+    the worker processes still read the staffing sheets, which come last."""
+    reading = reading if reading is not None else start_reading(config, period)
+    sources = reading.take(reading.income_files, progress)
+    income_problems = _checked(sources, config, period, "income")
+    table = _table(sources, INCOME_COLUMNS, MEASURES)
+    result = Result(config, period, [*reading.problems, *income_problems])
     table = table[table["unit"].notna()]
     table = table.assign(counterparty=counterparty_codes(table["counterparty"], config.tree.motpart_owner))
     lines, unmapped = map_accounts(table, config.chart)
-    result.problems += unmapped
     table = table.assign(line=lines)
     result.income = table
+    found: list[Problem] = []
     if config.tree.motpart_owner:
         result.mismatches, found = mismatches(table[table["line"].notna()], config.tree, config.eliminations)
-        result.problems += found
+    if not has_errors([*result.problems, *unmapped, *found]):
+        result.consolidated = consolidate(table, config.tree, config.eliminations.difference_line)
+        result.rows = report_rows(result.consolidated, config.tree, config.chart)
+    staff_sources = reading.results(progress)
+    result.problems += [*_checked(staff_sources, config, period, "staffing"), *unmapped, *found]
+    result.files = [s.path for s in sources + staff_sources]
     if not result.ok:
+        result.consolidated = result.rows = None
         return result
-    result.consolidated = consolidate(table, config.tree, config.eliminations.difference_line)
-    result.rows = report_rows(result.consolidated, config.tree, config.chart)
     result.staff_sources = staff_sources
     return result
