@@ -14,6 +14,11 @@ and prints a Markdown table: median wall time, ratio to (c), and peak memory of 
 process tree, sampled from /proc every ~20 ms: the sum of RSS (counts pages that
 forked workers share with their parent once per process) and the sum of PSS
 (shares them out). A run that exits non-zero is reported and not counted.
+
+The timed runs are not sampled: walking /proc and reading smaps_rollup every 20 ms
+takes CPU from the run it measures, on a 2-core machine a tenth of a second and more
+from the processes of (a) and (b). Memory is taken in one more run of each command
+after the timed rounds (`--no-memory` leaves it out).
 """
 
 from __future__ import annotations
@@ -88,19 +93,21 @@ def tree_memory(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def measure(command: list[str], cwd: Path) -> tuple[float, tuple[int, int], str | None]:
-    """(wall seconds, peak (RSS, PSS) bytes of the process tree, None or the error of
-    a non-zero exit)."""
+def measure(command: list[str], cwd: Path, sample: bool = False) -> tuple[float, tuple[int, int], str | None]:
+    """(wall seconds, peak (RSS, PSS) bytes of the process tree when `sample`d, None or
+    the error of a non-zero exit)."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak_rss = peak_pss = 0
-    while process.poll() is None:
-        rss, pss = tree_memory(process.pid)
-        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
-        time.sleep(SAMPLE_SECONDS)
+    if sample:
+        while process.poll() is None:
+            rss, pss = tree_memory(process.pid)
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+            time.sleep(SAMPLE_SECONDS)
+    stderr = process.stderr.read().decode("utf-8", "replace")  # until the process ends
+    process.wait()
     peak = (peak_rss, peak_pss)
     elapsed = time.perf_counter() - start
-    stderr = process.stderr.read().decode("utf-8", "replace")
     process.stderr.close()
     if process.returncode != 0:
         return elapsed, peak, f"exit {process.returncode}: {stderr.strip()[-500:]}"
@@ -165,6 +172,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", default="1")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "consolidate-bench")
+    parser.add_argument("--no-memory", dest="memory", action="store_false", help="skip the run that samples memory")
     args = parser.parse_args(argv)
 
     directory = ensure_region(args.units, args.seed, args.cache)
@@ -199,10 +207,14 @@ def main(argv: list[str] | None = None) -> None:
                     failures[key] += 1
                 elif not warm_up:
                     times[key].append(elapsed)
-                    peaks[key].append(peak)
-                print(f"round {round_no}{' (warm-up)' if warm_up else ''} {key}: {elapsed:.2f} s, "
-                      f"RSS {peak[0] / 2**20:.0f} MiB, PSS {peak[1] / 2**20:.0f} MiB{'; FAILED ' + error if error else ''}", file=sys.stderr)
+                print(f"round {round_no}{' (warm-up)' if warm_up else ''} {key}: {elapsed:.2f} s"
+                      f"{'; FAILED ' + error if error else ''}", file=sys.stderr)
             order = order[1:] + order[:1]
+        for key in order if args.memory else ():
+            _, peak, error = measure(commands[key], directory, sample=True)
+            if not error:
+                peaks[key].append(peak)
+            print(f"memory {key}: RSS {peak[0] / 2**20:.0f} MiB, PSS {peak[1] / 2**20:.0f} MiB", file=sys.stderr)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -216,7 +228,7 @@ def main(argv: list[str] | None = None) -> None:
           f"code {_revision()}")
     print(f"(`python benchmarks/bench.py --units {args.units} --repeat {args.repeat}`)")
     print()
-    print("| | median s | ratio to (c) | peak memory, sum of RSS, MiB | peak memory, sum of PSS, MiB |")
+    print("| | median s | ratio to (c) | peak memory (own run), sum of RSS, MiB | sum of PSS, MiB |")
     print("|---|---:|---:|---:|---:|")
     for key in commands:
         rss = f"{max(p[0] for p in peaks[key]) / 2**20:.0f}" if peaks[key] else "–"
