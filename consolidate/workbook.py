@@ -71,9 +71,8 @@ class Sheet:
 def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int) -> tuple[Sheet | None, list[Problem]]:
     """Open the named (or first) sheet of a workbook, refusing what is not safe to read.
 
-    The zip checks and the sheet's XML (for formulas without a cached value and the
-    sheet's extent) use one read of the file; calamine opens it by path, which is
-    faster than handing it those bytes."""
+    The file is read once: the zip checks, the sheet's XML (for formulas without a
+    cached value and the sheet's extent) and calamine all work on those bytes."""
     def refuse(message: str, sheet: str | None = None) -> tuple[None, list[Problem]]:
         return None, [Problem(message, file=display, sheet=sheet)]
 
@@ -98,7 +97,7 @@ def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int)
     else:
         return refuse(_not_a_workbook(path))
     try:
-        book = CalamineWorkbook.from_path(str(path))  # faster than handing it the bytes
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))  # the bytes already read: no more system calls
         names = book.sheet_names
         if not names:
             return refuse("arbetsboken har inga blad")
@@ -122,14 +121,17 @@ def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int)
 
 
 def _open_zip(data: bytes, max_bytes: int) -> tuple[zipfile.ZipFile | None, str | None]:
-    """The workbook's zip, or why it is refused: damaged, or parts that would expand
-    beyond the limit."""
+    """The workbook's zip, or why it is refused: damaged, packed otherwise than Excel
+    packs (stored or deflated), or parts that would expand beyond the limit."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        expanded = sum(info.file_size for info in archive.infolist())
+        infos = archive.infolist()
+        expanded = sum(info.file_size for info in infos)
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
         # NotImplementedError: a damaged header reads as an unknown zip version
         return None, "filen är ingen läsbar arbetsbok (skadad eller avkortad zip-fil)"
+    if any(info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for info in infos):
+        return None, "arbetsboken är packad på ett sätt som Excel inte använder; öppna den i Excel och spara som .xlsx"
     if expanded > max_bytes:
         return None, (
             f"arbetsbokens delar skulle packas upp till {expanded / 1e6:.0f} MB, "
@@ -148,8 +150,6 @@ def _calamine_message(path: Path, exc: Exception) -> str:
     text = str(exc)
     if "password" in type(exc).__name__.lower() or "password" in text.lower() or "encrypt" in text.lower():
         return "arbetsboken är lösenordsskyddad (krypterad); spara den utan lösenord"
-    if "compression method not supported" in text:
-        return "arbetsboken är packad på ett sätt som Excel inte använder; öppna den i Excel och spara som .xlsx"
     if path.suffix.lower() in (".xls", ".ods"):
         return f"arbetsboken kunde inte läsas ({text}); öppna den i Excel och spara som .xlsx"
     return f"filen är ingen läsbar arbetsbok: {text}"
