@@ -77,13 +77,11 @@ def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int)
         return None, [Problem(message, file=display, sheet=sheet)]
 
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > max_bytes:
-                return refuse(f"filen är {size / 1e6:.0f} MB, över gränsen {max_bytes / 1e6:.0f} MB; den läses inte")
-            data = handle.read()
+        data = _read(path, max_bytes)
     except OSError as exc:
         return refuse(f"filen kan inte läsas: {exc.strerror or exc}")
+    if isinstance(data, int):
+        return refuse(f"filen är {data / 1e6:.0f} MB, över gränsen {max_bytes / 1e6:.0f} MB; den läses inte")
     if not data:
         return refuse("filen är tom (0 byte)")
     archive = None
@@ -118,6 +116,25 @@ def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int)
     except Exception as exc:  # calamine's errors are many and not all exported
         return refuse(_calamine_message(path, exc))
     return Sheet(display, name, rows, xml), []
+
+
+def _read(path: Path, max_bytes: int) -> bytes | int:
+    """The file's bytes, or its size when it is over the limit (and is not read)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        if size > max_bytes:
+            return size
+        data = os.read(fd, size + 1)
+        if len(data) <= size:
+            return data
+        chunks = [data]  # the file grew since it was measured: read on, up to the limit
+        while (chunk := os.read(fd, 1 << 20)) and sum(map(len, chunks)) <= max_bytes:
+            chunks.append(chunk)
+        data = b"".join(chunks)
+        return len(data) if len(data) > max_bytes else data
+    finally:
+        os.close(fd)
 
 
 def _open_zip(data: bytes, max_bytes: int) -> tuple[zipfile.ZipFile | None, str | None]:
