@@ -45,8 +45,10 @@ def _unmapped(account: str, rows: pd.DataFrame) -> Problem:
         cells = ", ".join(f"rad {r}" for r in group["row"].head(5))
         parts.append(f"{unit} i {file} (blad {sheet}, {cells}): utfall {amount(group['actual'].sum(), 'kr')} kr")
     first = rows.iloc[0]
+    names = [n for n in rows["name"].unique().tolist() if isinstance(n, str) and n] if "name" in rows else []
+    named = f" ({names[0]})" if names else ""
     return Problem(
-        f"kontot {account} finns inte i kontoplanen: " + "; ".join(parts),
+        f"kontot {account}{named} finns inte i kontoplanen: " + "; ".join(parts),
         file=first["file"], sheet=first["sheet"], cell=f"rad {first['row']}", unit=first["unit"],
         check="unmapped_account", extra={"account": account},
     )

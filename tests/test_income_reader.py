@@ -583,6 +583,7 @@ def test_unmapped_accounts_all_named_with_units_files_and_amounts(tmp_path):
     about_8123 = err[first:second] if first < second else err[first:]
     about_9876 = err[second:first] if second < first else err[second:]
     assert "U1" in about_8123 and "U1.xlsx" in about_8123
+    assert "(Finansiellt)" in about_8123 and "(Bokslutsdisp)" in about_9876  # the account's own name
     assert "12 500" in about_8123 or "12,5" in about_8123
     assert "U2" in about_9876 and "U2.xlsx" in about_9876
     assert re.search(r"7 000|[-\u2212]\s?7(?![\d ])", about_9876), about_9876
