@@ -14,9 +14,13 @@ import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import MEASURES
+
+if TYPE_CHECKING:  # pandas is imported where it is used: not before the reading starts
+    import pandas as pd
 
 SCHEMA_VERSION = 1
 _SCHEMA = """

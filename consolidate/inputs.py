@@ -127,11 +127,6 @@ class Reading:
             self._pool = None
 
 
-def read_all(jobs: list[tuple[Callable, Path, tuple]], progress=None) -> list[Source]:
-    """Read every file (`reader(path, display, *args)` per job); results in job order."""
-    return Reading(jobs).results(progress)
-
-
 def _workers() -> int:
     try:
         cores = len(os.sched_getaffinity(0))
