@@ -21,11 +21,11 @@ def beside(work: Callable[[], bytes], capacity: int) -> Callable[[], memoryview 
     copy fails or has more to give, the work is done here when asked for."""
     if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
         return work
-    shared = mmap.mmap(-1, _LENGTH + capacity)  # anonymous and shared with children
-    child = multiprocessing.get_context("fork").Process(target=_put, args=(work, shared), daemon=True)
     try:
+        shared = mmap.mmap(-1, _LENGTH + capacity)  # anonymous and shared with children
+        child = multiprocessing.get_context("fork").Process(target=_put, args=(work, shared), daemon=True)
         child.start()
-    except OSError:  # no memory or no process left for a copy
+    except OSError:  # no memory (a strict overcommit policy) or no process left for a copy
         return work
 
     def result() -> memoryview | bytes:
