@@ -90,8 +90,12 @@ class Reading:
             from concurrent.futures import ProcessPoolExecutor
 
             chunk = max(1, len(self._calls) // (workers * 32))
-            self._pool = ProcessPoolExecutor(workers, mp_context=_fork_context())
-            self._pending = self._pool.map(_star, self._calls, chunksize=chunk)
+            try:
+                self._pool = ProcessPoolExecutor(workers, mp_context=_fork_context())
+                self._pending = self._pool.map(_star, self._calls, chunksize=chunk)
+            except OSError:  # no process can be started here: read in this one
+                self._close()
+                self._pending = None
 
     def __len__(self) -> int:
         return len(self.jobs)
