@@ -13,12 +13,23 @@ import xlsxwriter.worksheet
 from .sanitize import plain
 from .terminal import INCOME_COLUMNS
 
+
+
+def shown(decimals: int, grouped: bool = True) -> str:
+    """A number format showing `decimals` decimals, where a value that rounds to zero
+    shows as 0, never as -0 (Excel would show -0,3 tkr as "-0"): a section each for
+    at least half a shown digit above and below zero, and one for the rest."""
+    digits = ("#,##0" if grouped else "0") + ("." + "0" * decimals if decimals else "")
+    half = f"{0.5 / 10**decimals:g}"
+    return f"[>={half}]{digits};[<=-{half}]-{digits};{'0.' + '0' * decimals if decimals else '0'}"
+
+
 # Number formats per display unit: the stored value keeps full precision.
-NUMBER_FORMATS = {"kr": "#,##0;-#,##0", "tkr": "#,##0;-#,##0", "mkr": "#,##0.0;-#,##0.0"}
+NUMBER_FORMATS = {"kr": shown(0), "tkr": shown(0), "mkr": shown(1)}
 # A variance is marked red when it shows as negative: below minus half a shown digit.
 RED_BELOW = {"kr": -0.5, "tkr": -0.5, "mkr": -0.05}
-PERCENT_FORMAT = "0.0;-0.0"
-KR_FORMAT = "#,##0;-#,##0"
+PERCENT_FORMAT = shown(1, grouped=False)
+KR_FORMAT = shown(0)
 
 LEVEL_NAMES = {"region": "Region", "administration": "Förvaltning", "group": "Mellannivå", "unit": "Enhet"}
 SEVERITY_NAMES = {"error": "Fel", "warning": "Varning"}
@@ -121,8 +132,8 @@ class Formats:
         self.pct_bold = add({**base, "num_format": PERCENT_FORMAT, "bold": True})
         self.pct_total = add({**base, "num_format": PERCENT_FORMAT, "bold": True, "top": 1})
         self.kr = add({**base, "num_format": KR_FORMAT})
-        self.dec1 = add({**base, "num_format": "#,##0.0;-#,##0.0"})
-        self.int = add({**base, "num_format": "#,##0;-#,##0"})
+        self.dec1 = add({**base, "num_format": shown(1)})
+        self.int = add({**base, "num_format": shown(0)})
         self.red = add({"font_color": "#C00000"})
         self._indent: dict[tuple[int, bool], object] = {}
 

@@ -21,7 +21,9 @@ MEASURES = ["actual", "budget", "var_budget", "prior", "var_prior", "forecast", 
 HEADINGS = ["Utfall", "Budget", "Avvikelse", "Fg år", "Avv. fg år", "Prognos", "Årsbudget",
             "Avv. prognos", "Bokslut fg år"]
 FACTOR = {"kr": 1.0, "tkr": 1_000.0, "mkr": 1_000_000.0}
-FORMAT = {"tkr": "#,##0;-#,##0", "mkr": "#,##0.0;-#,##0.0"}
+# Values that round to zero show as 0, never -0: a section each for half a shown digit
+# and more above and below zero, and one for the rest.
+FORMAT = {"tkr": "[>=0.5]#,##0;[<=-0.5]-#,##0;0", "mkr": "[>=0.05]#,##0.0;[<=-0.05]-#,##0.0;0.0"}
 FIXED = ["Driftredovisning", "Personal", "Internhandel", "Kontroller", "Data"]
 
 
@@ -184,7 +186,7 @@ def test_amount_cells_have_swedish_number_formats(sample, sample_mkr):
     header = next(r for r in ws.iter_rows() if r[1].value == "Utfall")[0].row
     for cell in ws[header + 1][1:10]:
         assert isinstance(cell.value, float | int) and cell.number_format == FORMAT["tkr"]
-    assert book["Data"]["H2"].number_format == "#,##0;-#,##0"
+    assert book["Data"]["H2"].number_format == FORMAT["tkr"]  # kr, whole kronor
     data, mkr = sample_mkr
     block = _report_block(mkr["Region Exempel"])
     region = _income(data)[(data["region"], _first_report(data), block[0][0])]
@@ -408,3 +410,25 @@ def test_without_staffing_the_sheet_says_so(result, tmp_path, monkeypatch):
     monkeypatch.setattr(result, "staffing", None, raising=False)
     rows = list(openpyxl.load_workbook(excel.write_report(result, tmp_path, "tkr", None))["Personal"].iter_rows(values_only=True))
     assert any(r[0] and "Inga personaluppgifter" in r[0] for r in rows)
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 2])
+def test_values_that_round_to_zero_show_as_zero_not_minus_zero(decimals):
+    """The zero section covers exactly the values that round (half away from zero,
+    as Excel rounds) to zero at the shown decimals; the others keep their sign."""
+    import re
+
+    from consolidate.excel_style import shown
+    from consolidate.formatting import round_half_away
+
+    above, below = (float(x) for x in re.match(r"\[>=([\d.]+)\].*;\[<=(-[\d.]+)\]", shown(decimals)).groups())
+    step = 10.0 ** -decimals
+    for k in range(-3000, 3001):
+        value = k * step / 1000
+        rounded = round_half_away(value, decimals)
+        if value >= above:
+            assert rounded >= step * 0.999
+        elif value <= below:
+            assert rounded <= -step * 0.999
+        else:
+            assert rounded == 0.0, value
