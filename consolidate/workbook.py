@@ -71,8 +71,10 @@ class Sheet:
 def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int) -> tuple[Sheet | None, list[Problem]]:
     """Open the named (or first) sheet of a workbook, refusing what is not safe to read.
 
-    The file is read once: the zip checks, the sheet's XML (for formulas without a
-    cached value and the sheet's extent) and calamine all work on those bytes."""
+    The zip checks and the sheet's XML (for formulas without a cached value and the
+    sheet's extent) work on one read of the file. calamine opens it by path: it then
+    chooses the format by the ending and says what is wrong with a damaged .ods or
+    .xls, where reading the bytes it would only say that it cannot tell the format."""
     def refuse(message: str, sheet: str | None = None) -> tuple[None, list[Problem]]:
         return None, [Problem(message, file=display, sheet=sheet)]
 
@@ -94,8 +96,9 @@ def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int)
             return refuse("arbetsboken är lösenordsskyddad (krypterad); spara den utan lösenord")
     else:
         return refuse(_not_a_workbook(path))
+    name = None
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))  # the bytes already read: no more system calls
+        book = CalamineWorkbook.from_path(str(path))  # by path: calamine picks the format by the ending
         names = book.sheet_names
         if not names:
             return refuse("arbetsboken har inga blad")
@@ -103,19 +106,28 @@ def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int)
             return refuse(f"bladet {sheet_name!r} finns inte; bladen heter {', '.join(names)}")
         name = sheet_name or names[0]
         xml = _sheet_xml(archive, data, names.index(name)) if archive is not None else None
-        if xml is not None:
-            extent = _extent(xml)
-            if extent[0] * extent[1] > MAX_SHEET_CELLS:
-                cells, limit = (f"{n:,}".replace(",", " ") for n in (extent[0] * extent[1], MAX_SHEET_CELLS))
-                return refuse(
-                    f"bladet sträcker sig till cell {cell_name(extent[0] - 1, extent[1] - 1)}, {cells} celler "
-                    f"(gränsen är {limit}); det läses inte. Ta bort innehållet långt nedanför eller till höger om tabellen",
-                    sheet=name,
-                )
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        if xml is not None and (too_large := _too_large(*_extent(xml))):
+            return refuse(too_large, sheet=name)  # before calamine lays the sheet out as a grid
+        grid = book.get_sheet_by_name(name)
+        # .xls and .ods: the extent is known once calamine has read the sheet, before
+        # each of its cells becomes a Python object
+        if grid.end is not None and (too_large := _too_large(grid.end[0] + 1, grid.end[1] + 1)):
+            return refuse(too_large, sheet=name)
+        rows = grid.to_python(skip_empty_area=False)
     except Exception as exc:  # calamine's errors are many and not all exported
-        return refuse(_calamine_message(path, exc))
+        return refuse(_calamine_message(path, exc), sheet=name)
     return Sheet(display, name, rows, xml), []
+
+
+def _too_large(rows: int, columns: int) -> str | None:
+    """Why a sheet whose grid from A1 has this many rows and columns is not read."""
+    if rows * columns <= MAX_SHEET_CELLS:
+        return None
+    cells, limit = (f"{n:,}".replace(",", " ") for n in (rows * columns, MAX_SHEET_CELLS))
+    return (
+        f"bladet sträcker sig till cell {cell_name(rows - 1, columns - 1)}, {cells} celler "
+        f"(gränsen är {limit}); det läses inte. Ta bort innehållet långt nedanför eller till höger om tabellen"
+    )
 
 
 def _read(path: Path, max_bytes: int) -> bytes | int:
@@ -167,6 +179,9 @@ def _calamine_message(path: Path, exc: Exception) -> str:
     text = str(exc)
     if "password" in type(exc).__name__.lower() or "password" in text.lower() or "encrypt" in text.lower():
         return "arbetsboken är lösenordsskyddad (krypterad); spara den utan lösenord"
+    if "cell limit exceeded" in text.lower():  # calamine's own limit, for .ods
+        return ("bladet har värden så långt nedanför eller till höger om tabellen att det inte läses; "
+                "ta bort dem och spara om")
     if path.suffix.lower() in (".xls", ".ods"):
         return f"arbetsboken kunde inte läsas ({text}); öppna den i Excel och spara som .xlsx"
     return f"filen är ingen läsbar arbetsbok: {text}"

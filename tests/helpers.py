@@ -6,7 +6,9 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import openpyxl
 
@@ -148,3 +150,41 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: int = 120) -> subproce
         [sys.executable, "-m", "consolidate", *args],
         capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout,
     )
+
+
+def write_ods(path: Path, rows: list[list], sheet: str = "Resultat") -> Path:
+    """A minimal OpenDocument spreadsheet, written by hand (no odfpy needed)."""
+    xml_rows = []
+    for row in rows:
+        cells = []
+        for value in row:
+            if value is None or value == "":
+                cells.append("<table:table-cell/>")
+            elif isinstance(value, (int, float)):
+                cells.append(f'<table:table-cell office:value-type="float" office:value="{value}">'
+                             f"<text:p>{value}</text:p></table:table-cell>")
+            else:
+                cells.append(f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p>'
+                             "</table:table-cell>")
+        xml_rows.append("<table:table-row>" + "".join(cells) + "</table:table-row>")
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="{escape(sheet)}">{"".join(xml_rows)}'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return path

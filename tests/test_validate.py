@@ -15,12 +15,12 @@ import random
 import shutil
 import zipfile
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import openpyxl
 import pytest
 
-from helpers import INCOME_HEADER, ROOT, assert_no_traceback, income_rows, run_cli, write_region, write_workbook
+from helpers import (INCOME_HEADER, ROOT, assert_no_traceback, income_rows, run_cli, write_ods, write_region,
+                     write_workbook)
 
 PERIOD = "2026-04"
 SIX = (100, 90, 80, 300, 310, 290)
@@ -221,44 +221,6 @@ def test_csv_next_to_the_workbooks_is_a_warning_then_the_unit_is_missing(tmp_pat
 
 
 # --- other formats -----------------------------------------------------------------
-
-def write_ods(path: Path, rows: list[list], sheet: str = "Resultat") -> Path:
-    """A minimal OpenDocument spreadsheet, written by hand (no odfpy needed)."""
-    xml_rows = []
-    for row in rows:
-        cells = []
-        for value in row:
-            if value is None or value == "":
-                cells.append("<table:table-cell/>")
-            elif isinstance(value, (int, float)):
-                cells.append(f'<table:table-cell office:value-type="float" office:value="{value}">'
-                             f"<text:p>{value}</text:p></table:table-cell>")
-            else:
-                cells.append(f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p>'
-                             "</table:table-cell>")
-        xml_rows.append("<table:table-row>" + "".join(cells) + "</table:table-row>")
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        f'<office:body><office:spreadsheet><table:table table:name="{escape(sheet)}">{"".join(xml_rows)}'
-        "</table:table></office:spreadsheet></office:body></office:document-content>"
-    )
-    manifest = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-        "</manifest:manifest>"
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
-        archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
-    return path
-
 
 def assert_u1_read_as_from_xlsx(tmp_path: Path, config: Path) -> None:
     """validate finds nothing wrong, and run reads U1's Intäkter (SIX, in tkr) as 100 000 kr."""

@@ -85,3 +85,34 @@ def test_sheets_are_found_in_each_workbook_by_its_own_parts(tmp_path):
         assert problems == [] and sheet.rows[0][0] == "Resultat", path
         refused, problems = open_sheet(path, path.name, "Annat", LIMIT)
         assert refused is None and "XFD1048576" in problems[0].message
+
+
+def _far_ods(path: Path, rows_down: int, columns_right: int) -> Path:
+    """An OpenDocument sheet with Konto in A1 and a number far below and to the right,
+    the gap written as repeated empty rows and cells as LibreOffice writes them."""
+    from helpers import write_ods
+
+    write_ods(path, [["Konto"]])
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    gap = (f'<table:table-row table:number-rows-repeated="{rows_down}"><table:table-cell/></table:table-row>'
+           f'<table:table-row><table:table-cell table:number-columns-repeated="{columns_right}"/>'
+           '<table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
+           "</table:table-row>")
+    parts["content.xml"] = parts["content.xml"].replace(b"</table:table>", gap.encode() + b"</table:table>")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, body in parts.items():
+            archive.writestr(name, body, compress_type=zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_ods_sheet_with_a_value_far_away_is_refused(tmp_path):
+    # beyond this tool's limit of 10 million cells, within calamine's own
+    mid = _far_ods(tmp_path / "mid.ods", 11_000, 1_000)
+    sheet, problems = open_sheet(mid, "mid.ods", None, LIMIT)
+    assert sheet is None and problems[0].sheet == "Resultat"
+    assert "läses inte" in problems[0].message and "ALM11002" in problems[0].message, problems[0].message
+    # beyond calamine's limit too: its refusal, said as this tool says it
+    far = _far_ods(tmp_path / "far.ods", 1_048_000, 1_000)
+    sheet, problems = open_sheet(far, "far.ods", None, LIMIT)
+    assert sheet is None and "nedanför eller till höger" in problems[0].message, problems[0].message
