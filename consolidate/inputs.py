@@ -107,17 +107,24 @@ class Reading:
     def take(self, count: int, progress=None) -> list[Source]:
         """The next `count` files' rows and problems, in job order: the income files
         can be worked on while the workers still read the staffing files."""
+        from concurrent.futures.process import BrokenProcessPool
+
         results = self._pending if self._pending is not None else map(_star, self._calls[self._done:])
         self._pending = iter(results)
-        found = []
-        try:
-            for result in itertools.islice(self._pending, count):
-                found.append(result)
-                if progress:
-                    progress()
-        except BaseException:
-            self._close()
-            raise
+        found: list = []
+        while len(found) < count:
+            try:
+                for result in itertools.islice(self._pending, count - len(found)):
+                    found.append(result)
+                    if progress:
+                        progress()
+                break
+            except BrokenProcessPool:  # a worker died: the files not yet back, one at a time
+                self._close()
+                self._pending = _one_by_one(self._calls[self._done + len(found):])
+            except BaseException:
+                self._close()
+                raise
         start, self._done = self._done, self._done + len(found)
         if self._done >= len(self.jobs):
             self._close()
@@ -129,6 +136,31 @@ class Reading:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+
+
+def _one_by_one(calls: list):
+    """Read each file in a worker process of its own making, one at a time, so that a
+    file which makes the process die (a reader that aborts, memory that runs out) is
+    known, reported and passed over, and the others are still read."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = None
+    try:
+        for reader, args in calls:
+            pool = pool or ProcessPoolExecutor(1, mp_context=_fork_context())
+            try:
+                yield pool.submit(reader, *args).result()
+            except BrokenProcessPool:
+                pool.shutdown(cancel_futures=True)
+                pool = None
+                yield None, [Problem(
+                    "filen fick processen som läste den att avbrytas (skadad, eller för stor för minnet); "
+                    "den läses inte. Öppna den i Excel och spara om den", file=args[1],
+                )]
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 def _workers() -> int:
