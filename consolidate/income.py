@@ -7,7 +7,7 @@ from array import array
 from dataclasses import dataclass, field
 
 from .config import AMOUNT_UNITS, MEASURES
-from .numbers import MAX_AMOUNT, is_blank, parse_amount, parse_text
+from .numbers import MAX_AMOUNT, is_blank, parse_amount, parse_text, plain_texts
 from .problems import WARNING, Problem
 from .layout import SheetRows, check_control, code_text, control_total, describe, find_header, shared, shared_all
 from .workbook import Sheet, open_sheet
@@ -119,8 +119,14 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
     factor = AMOUNT_UNITS[out.stated.amount_unit]
     sums = {}
     for measure, c in measure_cols:
+        column = sheet.column(data, c)
+        amounts = plain_texts(column) if column and type(column[0]) is str else None
+        if amounts is not None:  # a column of text amounts, as some ledger exports write them
+            sums[measure] = sum(amounts)
+            out.amounts[measure] = array("d", [a * factor for a in amounts] if factor != 1.0 else amounts)
+            continue
         amounts = []
-        for r, v in zip(data, sheet.column(data, c)):
+        for r, v in zip(data, column):
             if type(v) is float and -MAX_AMOUNT < v < MAX_AMOUNT:  # the common case
                 amounts.append(v)
             elif v == "" and not sheet.uncached:  # empty, and no formula without its value

@@ -48,7 +48,27 @@ def parse_amount(value: object) -> float | None:
 
 
 _PLAIN = re.compile(r"[+\u2212\u2013-]?(?:\d{1,3}(?:[" + _SPACES + r"]\d{3})+|\d+)(?:[,.]\d+)?")
-_TO_FLOAT = str.maketrans({**{c: None for c in _SPACES}, "\u2212": "-", "\u2013": "-", ",": "."})
+_TO_FLOAT = str.maketrans({**{c: None for c in _SPACES}, "\u2212": "-", "\u2013": "-", ",": ".", "(": "-", ")": None})
+
+
+_IN_PARENTHESES = r"\((?:\d{1,3}(?:[" + _SPACES + r"]\d{3})+|\d+)(?:[,.]\d+)?\)"  # "(1 234,5)": negative
+_CELL = f"(?:{_PLAIN.pattern}|{_IN_PARENTHESES})"
+_PLAIN_LINES = re.compile(f"(?:{_CELL}\n)*{_CELL}")
+
+
+def plain_texts(values: list) -> list[float] | None:
+    """The amounts of a column whose cells are all plain text amounts ("−1 234",
+    "1 234,50", "(1 234,5)"), found in one pass over the column; None when any cell is
+    something else (then each cell is parsed on its own)."""
+    if not values or not all(type(v) is str for v in values):
+        return None
+    joined = "\n".join(values)
+    if _PLAIN_LINES.fullmatch(joined) is None:
+        return None
+    numbers = list(map(float, joined.translate(_TO_FLOAT).split("\n")))
+    if len(numbers) != len(values) or not all(-MAX_AMOUNT <= n <= MAX_AMOUNT for n in numbers):
+        return None  # a cell with a line break in it, or an amount beyond reason
+    return numbers
 
 
 def parse_text(value: str) -> float | None:

@@ -596,3 +596,22 @@ def test_trailing_minus_as_ledger_systems_export_it():
     assert parse_amount("1 234,50-") == -1234.5
     assert parse_amount("12\u2212") == -12.0
     assert parse_amount("-5-") is None
+
+
+_CELL_TEXTS = st.one_of(
+    st.integers(-10**9, 10**9).map(lambda n: swedish(n)),
+    st.floats(-1e9, 1e9, allow_nan=False).map(lambda x: swedish(x, 2)),
+    st.integers(0, 10**6).map(lambda n: f"({swedish(n)})"),
+    st.integers(-10**6, 10**6).map(lambda n: swedish(n).replace("-", "\u2212").replace(" ", "\u00a0")),
+    st.sampled_from(["", " ", "se bilaga", "1 23", "(−5)", "12\n3", "1 234-", "1.234,5", "١٢"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CELL_TEXTS, min_size=1, max_size=12))
+def test_a_column_of_text_amounts_read_at_once_reads_as_cell_by_cell(cells):
+    from consolidate.numbers import parse_text, plain_texts
+
+    at_once = plain_texts(cells)
+    if at_once is not None:
+        assert at_once == [parse_text(cell) for cell in cells]
