@@ -120,8 +120,11 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
     sums = {}
     for measure, c in measure_cols:
         column = sheet.column(data, c)
-        amounts = plain_texts(column) if column and type(column[0]) is str else None
-        if amounts is not None:  # a column of text amounts, as some ledger exports write them
+        if all(type(v) is float and -MAX_AMOUNT < v < MAX_AMOUNT for v in column):
+            amounts = column  # the common case: every cell a number
+        else:  # a column of text amounts, as some ledger exports write them, or None
+            amounts = plain_texts(column) if column and type(column[0]) is str else None
+        if amounts is not None:
             sums[measure] = sum(amounts)
             out.amounts[measure] = array("d", [a * factor for a in amounts] if factor != 1.0 else amounts)
             continue

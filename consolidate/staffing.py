@@ -108,10 +108,11 @@ def read_staffing_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]]) -> tup
         data.append(r)
     rows.row = [r + 1 for r in data]
     for measure, c in measure_cols:
-        rows.values[measure] = array("d", [
-            v if type(v) is float and 0 <= v < MAX_AMOUNT else _number(sheet, r, c, problems)
-            for r, v in zip(data, sheet.column(data, c))
-        ])
+        column = sheet.column(data, c)
+        if not all(type(v) is float and 0 <= v < MAX_AMOUNT for v in column):  # else: all plain numbers
+            column = [v if type(v) is float and 0 <= v < MAX_AMOUNT else _number(sheet, r, c, problems)
+                      for r, v in zip(data, column)]
+        rows.values[measure] = array("d", column)
     for key in DIMENSIONS:
         if key in columns:
             c = columns[key]
