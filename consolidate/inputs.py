@@ -77,10 +77,11 @@ class Reading:
     The pool starts at once, so the caller can do other work (import the modules the
     later steps need) while the workers read; `results` waits for them."""
 
-    def __init__(self, jobs: list[tuple[Callable, Path, tuple]], problems: list[Problem] | None = None):
+    def __init__(self, jobs: list[tuple[Callable, Path, tuple]], problems: list[Problem] | None = None,
+                 income_files: int | None = None):
         self.jobs = jobs
         self.problems = problems or []  # found while looking for the files
-        self.income_files = len(jobs)  # how many of the jobs read income statements
+        self.income_files = len(jobs) if income_files is None else income_files  # the first jobs
         self.displays = display_names([path for _, path, _ in jobs])
         self._calls = [(reader, (path, display, *args)) for (reader, path, args), display in zip(jobs, self.displays)]
         self._pool = self._pending = None
@@ -349,9 +350,7 @@ def start_reading(config: Config, period: str) -> Reading:
     staff_args = (inputs.staffing_sheet, inputs.max_workbook_bytes, merge_labels(STAFF_LABELS, inputs.aliases))
     jobs = [(read_income_file, p, income_args) for p in income_files]
     jobs += [(read_staffing_file, p, staff_args) for p in staff_files]
-    reading = Reading(jobs, problems + staff_problems)
-    reading.income_files = len(income_files)
-    return reading
+    return Reading(jobs, problems + staff_problems, len(income_files))
 
 
 def _files(config: Config, pattern: str | None, period: str, what: str) -> tuple[list[Path], list[Problem]]:

@@ -29,7 +29,6 @@ class Result:
     period: str
     problems: list[Problem]
     files: list[Path] = field(default_factory=list)
-    income: pd.DataFrame | None = None  # tidy input rows with their chart line
     consolidated: Consolidated | None = None
     rows: pd.DataFrame | None = None  # every report row of every entity
     mismatches: pd.DataFrame | None = None  # internal trade whose two sides disagree
@@ -139,7 +138,6 @@ def consolidate_period(config: Config, period: str, progress=None, reading: Read
     table = table.assign(counterparty=counterparty_codes(table["counterparty"], config.tree.motpart_owner))
     lines, unmapped = map_accounts(table, config.chart)
     table = table.assign(line=lines)
-    result.income = table
     found: list[Problem] = []
     if config.tree.motpart_owner:
         result.mismatches, found = mismatches(table[table["line"].notna()], config.tree, config.eliminations)
