@@ -74,16 +74,21 @@ def staffing(result: Result) -> list[dict]:
     return [dict(zip(keys, values)) for values in zip(*columns)]
 
 
+def _parts(result: Result) -> list[tuple[str, object]]:
+    """The document's keys in order, each with the function that makes its value."""
+    return [
+        ("period", lambda: result.period),
+        ("region", lambda: result.config.region_code),
+        ("entities", lambda: entities(result)),
+        ("income", lambda: income(result)),
+        ("staffing", lambda: staffing(result)),
+        ("eliminations", lambda: eliminations(result)),
+        ("checks", lambda: [p.as_check() for p in result.problems]),
+    ]
+
+
 def document(result: Result) -> dict:
-    return {
-        "period": result.period,
-        "region": result.config.region_code,
-        "entities": entities(result),
-        "income": income(result),
-        "staffing": staffing(result),
-        "eliminations": eliminations(result),
-        "checks": [p.as_check() for p in result.problems],
-    }
+    return {key: make() for key, make in _parts(result)}
 
 
 BESIDE_MIN_ROWS = 20_000  # report rows from which the income part is made in a forked process
@@ -99,24 +104,17 @@ def write_document(result: Result, path: Path, then=None) -> None:
     from .atomic import atomic_path
     from .forked import beside
 
+    parts = dict(_parts(result))
     rows = 0 if result.rows is None else len(result.rows)
-    work = lambda: _dumps(income(result))  # noqa: E731
+    work = lambda: _dumps(parts["income"]())  # noqa: E731
     income_part = beside(work, capacity=4096 * rows) if rows >= BESIDE_MIN_ROWS else work
     if then is not None:
         then()
-    parts = [
-        ("period", _dumps(result.period)),
-        ("region", _dumps(result.config.region_code)),
-        ("entities", _dumps(entities(result))),
-        ("income", None),
-        ("staffing", _dumps(staffing(result))),
-        ("eliminations", _dumps(eliminations(result))),
-        ("checks", _dumps([p.as_check() for p in result.problems])),
-    ]
+    made = {key: _dumps(make()) for key, make in parts.items() if key != "income"}
     with atomic_path(path) as tmp, open(tmp, "wb") as handle:
-        for k, (key, value) in enumerate(parts):
+        for k, key in enumerate(parts):
             handle.write((b"{" if k == 0 else b",") + _dumps(key) + b":")
-            handle.write(income_part() if value is None else value)
+            handle.write(income_part() if key == "income" else made[key])
         handle.write(b"}\n")
 
 
@@ -130,11 +128,7 @@ def write_json(data: dict, path: Path) -> None:
     """Write the JSON (UTF-8) whole or not at all."""
     import orjson
 
-    _write(orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY), path)
-
-
-def _write(body: bytes, path: Path) -> None:
     from .atomic import atomic_path
 
     with atomic_path(path) as tmp:
-        tmp.write_bytes(body)
+        tmp.write_bytes(orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY))
