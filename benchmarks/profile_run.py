@@ -3,7 +3,7 @@
     python benchmarks/profile_run.py --config DIR/region.toml [--period 2026-04]
         [--serial] [--excel] [--top 30] [--sort cumtime]
 
-`--serial` sets consolidate.inputs.PARALLEL_MIN_FILES so high that every file is
+`--serial` sets consolidate.runtime.pool.PARALLEL_MIN_CALLS so high that every file is
 read in this process; otherwise reading happens in a process pool and its time shows
 only as waiting. Prints the top lines of cProfile's statistics.
 """
@@ -32,10 +32,11 @@ def main() -> None:
                              "code with many small calls, such as the JSON encoder)")
     args = parser.parse_args()
 
-    from consolidate import cli, inputs
+    from consolidate import cli
+    from consolidate.runtime import pool
 
     if args.serial:
-        inputs.PARALLEL_MIN_FILES = 10**9
+        pool.PARALLEL_MIN_CALLS = 10**9
     work = Path(tempfile.mkdtemp(prefix="consolidate-profile-"))
     argv = ["run", "--config", str(args.config), "--period", args.period, "--json", str(work / "out.json"), "-q"]
     argv += ["--out", str(work / "out")] if args.excel else ["--no-excel"]
@@ -57,11 +58,11 @@ def main() -> None:
 
 
 PHASES = {
-    "consolidate.pipeline": ("_checked", "_table", "map_accounts", "mismatches", "consolidate",
+    "consolidate.core.period": ("_checked", "_table", "map_accounts", "mismatches", "consolidate",
                              "report_rows", "staffing_table"),
-    "consolidate.export": ("write_document",),
-    "consolidate.commands": ("_write_outputs",),
-    "consolidate.excel": ("write_report",),
+    "consolidate.outputs.export": ("write_document",),
+    "consolidate.commands.run": ("_write_outputs",),
+    "consolidate.outputs.excel.writer": ("write_report",),
 }
 
 

@@ -1,3 +1,3 @@
-from .cli import entry
+from consolidate.cli import entry
 
 entry()

@@ -7,16 +7,22 @@ Exit status (SPEC §4): 0 done; 1 input data invalid; 2 usage or configuration e
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from . import __version__
-from .problems import ConfigError
-
-EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+from consolidate import __version__
+from consolidate.commands import EXIT_DATA, EXIT_LOCKED, EXIT_USAGE
+from consolidate.commands.history import history_command
+from consolidate.commands.run import RunOptions, run_command
+from consolidate.commands.validate import validate_command
+from consolidate.outputs.history import StoreError
+from consolidate.problems import ConfigError
+from consolidate.runtime.lock import Locked
+from consolidate.sanitize import plain
 
 
 class Period(click.ParamType):
@@ -83,8 +89,6 @@ def run(config_path, period, **options):
 
     Example: consolidate run --config config/region.toml --period 2026-04 --json out.json
     """
-    from .commands import RunOptions, run_command
-
     sys.exit(_guard(lambda: run_command(config_path, period, RunOptions(**options))))
 
 
@@ -101,8 +105,6 @@ def close(config_path, period, **options):
 
     Example (crontab, 06:00 on the 5th): consolidate close --config /srv/region/region.toml --period previous --quiet
     """
-    from .commands import RunOptions, run_command
-
     sys.exit(_guard(lambda: run_command(config_path, period, RunOptions(**options), close=True)))
 
 
@@ -113,8 +115,6 @@ def history(config_path):
 
     Example: consolidate history --config config/region.toml
     """
-    from .commands import history_command
-
     sys.exit(_guard(lambda: history_command(config_path)))
 
 
@@ -127,8 +127,6 @@ def validate(config_path, period, json_path):
 
     Example: consolidate validate --config config/region.toml --period 2026-04
     """
-    from .commands import validate_command
-
     sys.exit(_guard(lambda: validate_command(config_path, period, json_path)))
 
 
@@ -141,8 +139,6 @@ def entry() -> None:
     with every output written, closed and flushed and the lock released, the process
     exits at once rather than freeing each object one by one (a tenth of a second
     at 2,000 units)."""
-    import gc
-
     gc.set_threshold(50_000, 20, 100)
     try:
         main()
@@ -163,10 +159,6 @@ def entry() -> None:
 
 def _guard(action) -> int:
     """Run a command; turn configuration errors and anything unexpected into a message."""
-    from .history import StoreError
-    from .lock import Locked
-    from .sanitize import plain
-
     try:
         return action()
     except ConfigError as exc:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .config import AMOUNT_UNITS
-
-# Decimals shown per display unit, as the seeds' tables print them.
-UNIT_DECIMALS = {"kr": 0, "tkr": 0, "mkr": 1}
+from consolidate.vocabulary import AMOUNT_UNITS, UNIT_DECIMALS
 
 
 def swedish(value: float | None, decimals: int = 0) -> str:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from consolidate.chart import load_chart
-from consolidate.config import load_config
+from consolidate.config.chart import load_chart
+from consolidate.config.region import load_config
 from consolidate.problems import ConfigError
 from helpers import (
     CHART, ENTITIES, assert_no_traceback, flat, income_rows, run_cli, write_region, write_workbook,
@@ -219,7 +219,7 @@ def test_bad_display_unit_option(tmp_path):
 
 
 def test_entity_codes_written_as_numbers_are_codes(tmp_path):
-    from consolidate.config import load_config
+    from consolidate.config.region import load_config
     from helpers import write_region
 
     config = write_region(tmp_path, [("ADM", "Förvaltningen", "REG"), ("U1", "Enhet", "ADM")])

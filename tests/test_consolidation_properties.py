@@ -11,10 +11,10 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consolidate.chart import load_chart
-from consolidate.config import MEASURES
-from consolidate.consolidation import consolidate, report_rows
-from consolidate.tree import Entity, Tree
+from consolidate.config.chart import load_chart
+from consolidate.vocabulary import MEASURES
+from consolidate.core.rollup import consolidate, report_rows
+from consolidate.config.tree import Entity, Tree
 from helpers import CHART
 
 _DIR = Path(tempfile.mkdtemp())

@@ -11,11 +11,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from consolidate.chart import load_chart
-from consolidate.config import MEASURES, Eliminations
-from consolidate.consolidation import consolidate
-from consolidate.internal import mismatches
-from consolidate.tree import Entity, Tree
+from consolidate.config.chart import load_chart
+from consolidate.config.region import Eliminations
+from consolidate.vocabulary import MEASURES
+from consolidate.core.rollup import consolidate
+from consolidate.core.internal import mismatches
+from consolidate.config.tree import Entity, Tree
 from helpers import CHART, run_cli, write_region, write_workbook
 
 _DIR = Path(tempfile.mkdtemp())

@@ -50,10 +50,11 @@ def sample_mkr(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def result():
-    from consolidate.config import load_config
-    from consolidate.pipeline import consolidate_period
+    from consolidate.config.region import load_config
+    from consolidate.core.period import consolidate_period
+    from consolidate.readers.files import read_period
 
-    found = consolidate_period(load_config(CONFIG), PERIOD)
+    found = consolidate_period(load_config(CONFIG), PERIOD, *read_period(load_config(CONFIG), PERIOD))
     assert found.ok
     return found
 
@@ -327,7 +328,7 @@ def test_text_from_config_stays_text(tmp_path):
 
 
 def test_failed_write_leaves_previous_workbook_and_no_temp_file(result, tmp_path, monkeypatch):
-    from consolidate import excel
+    from consolidate.outputs.excel import writer as excel
 
     first = excel.write_report(result, tmp_path, "tkr", None)
     before = first.read_bytes()
@@ -343,7 +344,7 @@ def test_failed_write_leaves_previous_workbook_and_no_temp_file(result, tmp_path
 
 
 def test_creates_missing_directory_and_other_report(result, tmp_path):
-    from consolidate import excel
+    from consolidate.outputs.excel import writer as excel
 
     path = excel.write_report(result, tmp_path / "a" / "b", "kr", "Förenklad resultaträkning")
     assert path == tmp_path / "a" / "b" / f"REG_{PERIOD}.xlsx"
@@ -357,7 +358,7 @@ def test_creates_missing_directory_and_other_report(result, tmp_path):
 
 
 def test_many_entities_get_their_own_sheet(result, tmp_path, monkeypatch):
-    from consolidate import excel
+    from consolidate.outputs.excel import writer as excel
 
     monkeypatch.setattr(excel, "MANY_BELOW", 5)
     book = openpyxl.load_workbook(excel.write_report(result, tmp_path, "tkr", None))
@@ -383,7 +384,7 @@ def _staffing() -> pd.DataFrame:
 
 
 def test_staffing_sheet(result, tmp_path, monkeypatch):
-    from consolidate import excel
+    from consolidate.outputs.excel import writer as excel
 
     monkeypatch.setattr(result, "staffing", _staffing(), raising=False)
     path = excel.write_report(result, tmp_path, "tkr", None)
@@ -405,7 +406,7 @@ def test_staffing_sheet(result, tmp_path, monkeypatch):
 
 
 def test_without_staffing_the_sheet_says_so(result, tmp_path, monkeypatch):
-    from consolidate import excel
+    from consolidate.outputs.excel import writer as excel
 
     monkeypatch.setattr(result, "staffing", None, raising=False)
     rows = list(openpyxl.load_workbook(excel.write_report(result, tmp_path, "tkr", None))["Personal"].iter_rows(values_only=True))
@@ -418,7 +419,7 @@ def test_values_that_round_to_zero_show_as_zero_not_minus_zero(decimals):
     as Excel rounds) to zero at the shown decimals; the others keep their sign."""
     import re
 
-    from consolidate.excel_style import shown
+    from consolidate.outputs.excel.style import shown
     from consolidate.formatting import round_half_away
 
     above, below = (float(x) for x in re.match(r"\[>=([\d.]+)\].*;\[<=(-[\d.]+)\]", shown(decimals)).groups())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from consolidate.forked import beside
+from consolidate.runtime.forked import beside
 
 
 def test_bytes_come_back_from_the_copy():

@@ -18,9 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consolidate.formatting import swedish
-from consolidate.income import INCOME_LABELS, merge_labels, read_income_file
-from consolidate.inputs import unit_from_filename
-from consolidate.numbers import parse_amount
+from consolidate.readers.income import merge_labels, read_income_file
+from consolidate.vocabulary import INCOME_LABELS
+from consolidate.core.coverage import unit_from_filename
+from consolidate.readers.numbers import parse_amount
 from helpers import INCOME_HEADER, assert_no_traceback, flat, income_rows, run_cli, write_region, write_workbook
 
 PERIOD = "2026-04"
@@ -591,7 +592,7 @@ def test_unmapped_accounts_all_named_with_units_files_and_amounts(tmp_path):
 
 
 def test_trailing_minus_as_ledger_systems_export_it():
-    from consolidate.numbers import parse_amount
+    from consolidate.readers.numbers import parse_amount
 
     assert parse_amount("1 234,50-") == -1234.5
     assert parse_amount("12\u2212") == -12.0
@@ -610,7 +611,7 @@ _CELL_TEXTS = st.one_of(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_CELL_TEXTS, min_size=1, max_size=12))
 def test_a_column_of_text_amounts_read_at_once_reads_as_cell_by_cell(cells):
-    from consolidate.numbers import parse_text, plain_texts
+    from consolidate.readers.numbers import parse_text, plain_texts
 
     at_once = plain_texts(cells)
     if at_once is not None:

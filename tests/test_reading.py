@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 
-from consolidate.inputs import PARALLEL_MIN_FILES, Reading
+from consolidate.readers.files import Reading
+from consolidate.runtime.pool import PARALLEL_MIN_CALLS as PARALLEL_MIN_FILES
 
 
 def _reader(path, display):

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consolidate.staffing import STAFF_MEASURES
-from consolidate.staffing_ratios import staffing_table
-from consolidate.tree import Entity, Tree
+from consolidate.vocabulary import STAFF_MEASURES
+from consolidate.core.staffing import staffing_table
+from consolidate.config.tree import Entity, Tree
 from helpers import income_rows, run_cli, write_region, write_workbook
 
 HEADER = ["Kön", "Åldersgrupp", "Anställda", "Arbetad tid", "Ordinarie arbetstid", "Sjukfrånvaro",

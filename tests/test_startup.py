@@ -9,7 +9,7 @@ import sys
 
 from helpers import run_cli
 
-LIGHT = "consolidate.cli consolidate.commands consolidate.config consolidate.inputs consolidate.history consolidate.lock"
+LIGHT = "consolidate.cli consolidate.commands.run consolidate.config.region consolidate.readers.files consolidate.outputs.history consolidate.runtime.lock"
 
 
 def test_the_reading_path_imports_no_heavy_module():

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from consolidate.workbook import open_sheet
+from consolidate.readers.workbook import open_sheet
 from helpers import write_workbook
 
 LIMIT = 200 * 1024 * 1024

@@ -1,7 +1,8 @@
-"""The core: map accounts onto the chart, roll units up the tree, eliminate internal
-trade, and build every report row of every entity. Pure functions over tidy tables.
+"""Roll units up the tree, eliminate internal trade, and build every report row of
+every entity. Pure functions over tidy tables.
 
-Input rows are one per (unit, account, counterparty) with the six measures in kr.
+Input rows are one per (unit, account, counterparty) with the six measures in kr and
+the chart line each account maps to (see `mapping`).
 """
 
 from __future__ import annotations
@@ -12,46 +13,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .chart import Chart
-from .config import MEASURES
-from .problems import Problem
-from .tree import Tree
-
-VARIANCES = {
-    "var_budget": ("actual", "budget"),
-    "var_prior": ("actual", "prior"),
-    "var_forecast": ("forecast", "annual_budget"),
-}
-
-
-def map_accounts(table: pd.DataFrame, chart: Chart) -> tuple[pd.Series, list[Problem]]:
-    """The chart line of every row; each unmapped account is one problem naming its
-    units, files and amounts."""
-    accounts = table["account"].unique()
-    lookup = {a: chart.line_of(a) for a in accounts}
-    lines = table["account"].map(lookup)
-    problems = []
-    missing = table[lines.isna()]
-    for account, rows in missing.groupby("account", sort=True):
-        problems.append(_unmapped(account, rows))
-    return lines, problems
-
-
-def _unmapped(account: str, rows: pd.DataFrame) -> Problem:
-    from .formatting import amount
-
-    parts = []
-    for (unit, file, sheet), group in rows.groupby(["unit", "file", "sheet"], sort=True, dropna=False):
-        cells = ", ".join(f"rad {r}" for r in group["row"].head(5))
-        parts.append(f"{unit} i {file} (blad {sheet}, {cells}): utfall {amount(group['actual'].sum(), 'kr')} kr")
-    first = rows.iloc[0]
-    names = [n for n in rows["name"].unique().tolist() if isinstance(n, str) and n] if "name" in rows else []
-    named = f" ({names[0]})" if names else ""
-    return Problem(
-        f"kontot {account}{named} finns inte i kontoplanen: " + "; ".join(parts),
-        file=first["file"], sheet=first["sheet"], cell=f"rad {first['row']}", unit=first["unit"],
-        check="unmapped_account", extra={"account": account},
-    )
+from consolidate.config.chart import Chart
+from consolidate.config.tree import Tree
+from consolidate.vocabulary import MEASURES, VARIANCES
 
 
 @dataclass(frozen=True)

@@ -9,33 +9,21 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .consolidation import entity_results
-from .formatting import amount, percent
-from .pipeline import Result
-from .sanitize import plain
+from consolidate.core.internal import list_files
+from consolidate.core.period import Result
+from consolidate.core.rollup import entity_results
+from consolidate.formatting import amount, percent, swedish
+from consolidate.sanitize import plain
+from consolidate.vocabulary import report_columns as vocabulary_columns
+from consolidate.vocabulary import AMOUNT_UNITS, BREAKDOWN_LABELS, MEASURE_NAMES, REPORT_COLUMNS, VARIANCE_KEYS
 
-# (key, Swedish heading), in the order of the seeds' nine-column resultaträkning.
-INCOME_COLUMNS = [
-    ("actual", "Utfall"),
-    ("budget", "Budget"),
-    ("var_budget", "Avvikelse"),
-    ("prior", "Fg år"),
-    ("var_prior", "Avv. fg år"),
-    ("forecast", "Prognos"),
-    ("annual_budget", "Årsbudget"),
-    ("var_forecast", "Avv. prognos"),
-    ("prior_full_year", "Bokslut fg år"),
-]
-VARIANCE_KEYS = {"var_budget", "var_prior", "var_forecast", "change_var_budget"}
+INCOME_COLUMNS = list(REPORT_COLUMNS)
 
 
 def report_columns(result: Result) -> list[tuple[str, str]]:
     """The report's columns; with a closed earlier month of the year, also the change
     of Utfall and of Avvikelse since then ("förra månaden")."""
-    if result.previous is None:
-        return list(INCOME_COLUMNS)
-    since = result.previous[0]
-    return [*INCOME_COLUMNS, ("change_actual", f"Utfall Δ {since}"), ("change_var_budget", f"Avvikelse Δ {since}")]
+    return vocabulary_columns(None if result.previous is None else result.previous[0])
 
 
 def make_console(stream=None, force_terminal: bool | None = None) -> Console:
@@ -54,15 +42,9 @@ def money_cell(value: float, unit: str, key: str, bold: bool = False) -> Text:
     if pd.isna(value):
         return Text("–")
     text = Text(amount(value, unit), style="bold" if bold else "")
-    if key in VARIANCE_KEYS and round(value / _factor(unit), 1) < 0:
+    if key in VARIANCE_KEYS and round(value / AMOUNT_UNITS[unit], 1) < 0:
         text.stylize("red")
     return text
-
-
-def _factor(unit: str) -> float:
-    from .config import AMOUNT_UNITS
-
-    return AMOUNT_UNITS[unit]
 
 
 class Figures:
@@ -165,9 +147,6 @@ def mismatch_table(result: Result, unit: str) -> Table | None:
     frame = result.mismatches
     if frame is None or frame.empty:
         return None
-    from .income import MEASURE_LABELS
-    from .internal import list_files
-
     tree = result.config.tree
     table = Table(title=f"Internhandel som inte stämmer, {unit}", title_justify="left", header_style="bold")
     for heading in ("Part", "Motpart", "Mått", "Part mot motpart", "Motpart mot part", "Skillnad", "Filer part", "Filer motpart"):
@@ -176,7 +155,7 @@ def mismatch_table(result: Result, unit: str) -> Table | None:
         table.add_row(
             f"{plain(r['party'])} {plain(tree.entities[r['party']].name)}",
             f"{plain(r['counterparty'])} {plain(tree.entities[r['counterparty']].name)}",
-            MEASURE_LABELS[r["measure"]],
+            MEASURE_NAMES[r["measure"]],
             amount(r["party_amount"], unit), amount(r["counterparty_amount"], unit),
             Text(amount(r["difference"], unit), style="red"),
             plain(list_files([Path(f).name for f in r["party_files"]])),
@@ -197,7 +176,6 @@ STAFF_COLUMNS = [
     ("long_sick_share_pct", "Andel långtid %", 1),
     ("hired_hours", "Inhyrd tid, tim", 0),
 ]
-BREAKDOWN_LABELS = {"gender": {"K": "Kvinnor", "M": "Män"}, "age_band": {"-29": "–29 år", "30-49": "30–49 år", "50-": "50– år"}}
 
 
 def staffing_table(result: Result, entity: str, figures: Figures | None = None) -> Table | None:
@@ -208,8 +186,6 @@ def staffing_table(result: Result, entity: str, figures: Figures | None = None) 
     if entity not in figures.staffing_of:
         return None
     rows = figures.staffing.iloc[figures.staffing_of[entity]]
-    from .formatting import swedish
-
     name = plain(result.config.tree.entities[entity].name)
     table = Table(title=f"Personal {name}, ack. {result.period}", title_justify="left", header_style="bold")
     table.add_column("", no_wrap=True)
@@ -241,3 +217,15 @@ def print_problems_by_unit(console: Console, problems: list, tree) -> None:
         heading = f"{unit} {tree.entities[unit].name}" if unit else "Övrigt"
         console.print(Text(plain(heading), style="bold"), soft_wrap=True)
         print_problems(console, groups[unit])
+
+
+def history_table(closes: pd.DataFrame, region_name: str, unit: str) -> Table:
+    """The closed periods: version, time, tool version, files, the region's result."""
+    table = Table(title=plain(f"Stängda perioder, {region_name}"), title_justify="left", header_style="bold")
+    for heading, justify in (("Period", "left"), ("Version", "right"), ("Stängd", "left"), ("Verktyg", "left"),
+                             ("Filer", "right"), (f"Resultat, {unit}", "right")):
+        table.add_column(heading, justify=justify, no_wrap=True)
+    for row in closes.to_dict("records"):
+        table.add_row(row["period"], str(row["version"]), row["closed_at"], row["tool_version"], str(row["files"]),
+                      amount(row["result"], unit))
+    return table

@@ -6,25 +6,12 @@ import re
 from array import array
 from dataclasses import dataclass, field
 
-from .config import AMOUNT_UNITS, MEASURES
-from .numbers import MAX_AMOUNT, is_blank, parse_amount, parse_text, plain_texts
-from .problems import WARNING, Problem
-from .layout import SheetRows, check_control, code_text, control_total, describe, find_header, shared, shared_all
-from .workbook import Sheet, open_sheet
-
-INCOME_LABELS: dict[str, tuple[str, ...]] = {
-    "account": ("Konto",),
-    "name": ("Benämning", "Kontonamn"),
-    "counterparty": ("Motpart",),
-    "unit": ("Ansvar", "Enhet"),
-    "actual": ("Utfall", "Ack utfall"),
-    "budget": ("Budget", "Ack budget"),
-    "prior": ("Utfall fg år", "Ack utfall fg år"),
-    "annual_budget": ("Årsbudget", "Helårsbudget"),
-    "forecast": ("Prognos", "Helårsprognos"),
-    "prior_full_year": ("Bokslut fg år",),
-}
-MEASURE_LABELS = {m: INCOME_LABELS[m][0] for m in MEASURES}
+from consolidate.readers.cells import amount_cell
+from consolidate.readers.numbers import MAX_AMOUNT, is_blank, parse_text, plain_texts
+from consolidate.problems import WARNING, Problem
+from consolidate.readers.layout import SheetRows, check_control, code_text, control_total, describe, find_header, shared, shared_all
+from consolidate.readers.workbook import Sheet, open_sheet
+from consolidate.vocabulary import AMOUNT_UNITS, MEASURE_NAMES, MEASURES
 
 _ACCOUNT = re.compile(r"^\s*(\d{3,6})(?:\s+(.*?))?\s*$", re.S)
 
@@ -76,7 +63,7 @@ def read_income_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]], default_
     for measure in MEASURES:
         if measure not in header.columns:
             problems.append(sheet.problem(
-                header.row, None, f"kolumnen {MEASURE_LABELS[measure]} saknas; räknas som 0",
+                header.row, None, f"kolumnen {MEASURE_NAMES[measure]} saknas; räknas som 0",
                 severity=WARNING, check="missing_measure",
             ))
     problems += _read_rows(sheet, header.row, header.columns, rows)
@@ -137,14 +124,14 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
             elif type(v) is str and v and (amount := parse_text(v)) is not None:  # "1 234,50"
                 amounts.append(amount)
             else:
-                amounts.append(_amount(sheet, r, c, problems))
+                amounts.append(amount_cell(sheet, r, c, problems))
         sums[measure] = sum(amounts)
         out.amounts[measure] = array("d", [a * factor for a in amounts] if factor != 1.0 else amounts)
     for measure in MEASURES:
         if measure not in columns:
             out.amounts[measure] = array("d", bytes(8 * len(data)))  # zeros
     if control is not None:
-        problems += check_control(sheet, control, sums, measure_cols, MEASURE_LABELS, out.stated.amount_unit)
+        problems += check_control(sheet, control, sums, measure_cols, MEASURE_NAMES, out.stated.amount_unit)
     return problems
 
 
@@ -155,29 +142,6 @@ def _names(sheet: Sheet, data: list[int], c: int | None, codes: list[tuple[str, 
         text = v.strip() if type(v) is str else "" if is_blank(v) else str(v).strip()
         names.append(text or name)
     return shared_all(names)
-
-
-def _amount(sheet: Sheet, r: int, c: int, problems: list[Problem]) -> float:
-    value = sheet.value(r, c)
-    unsaved = sheet.unsaved_formula(r, c, value)
-    if unsaved:
-        problems.append(unsaved)
-        return 0.0
-    amount = parse_amount(value)
-    if amount is None:
-        what = "är inget ändligt belopp av rimlig storlek" if _is_number(value) else "är inget belopp"
-        problems.append(sheet.problem(r, c, f"{_shown(value)} {what}"))
-        return 0.0
-    return amount
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _shown(value: object) -> str:
-    text = str(value)
-    return repr(text if len(text) <= 40 else text[:40] + "…")
 
 
 def read_income_file(path, display: str, sheet_name: str | None, max_bytes: int,

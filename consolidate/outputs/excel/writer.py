@@ -33,19 +33,22 @@ import pandas as pd
 import xlsxwriter
 import xlsxwriter.worksheet
 
-from . import __version__
-from .atomic import atomic_path
-from .config import AMOUNT_UNITS, MEASURES
-from .consolidation import entity_results
-from .pipeline import Result
-from .problems import CHECKS
-from .excel_style import (
-    BY_NAMES, FIXED_SHEETS, HEADINGS, LEVEL_NAMES, MANY_BELOW, MAX_ROWS, MEASURE_HEADINGS, NUMBER_FORMATS,
-    PCT_HEADING, RED_BELOW, SEVERITY_NAMES, TEXT_WIDTH_CAP, Formats, Sheet, SheetNames, header_text,
-    internal_link, text,
+from consolidate import __version__
+from consolidate.runtime.atomic import atomic_path
+from consolidate.core.rollup import entity_results
+from consolidate.core.period import Result
+from consolidate.problems import CHECKS
+from consolidate.outputs.excel.style import (
+    FIXED_SHEETS, MANY_BELOW, MAX_ROWS, MEASURE_HEADINGS, NUMBER_FORMATS, PCT_HEADING, RED_BELOW, TEXT_WIDTH_CAP,
+    Formats, Sheet, SheetNames, header_text, internal_link, text,
 )
-from .terminal import INCOME_COLUMNS, VARIANCE_KEYS, report_columns
-from .xlsx_stream import DataRows, package
+from consolidate.outputs.terminal import report_columns
+from consolidate.vocabulary import (
+    AMOUNT_UNITS, BY_NAMES, HEADINGS, LEVEL_NAMES, MEASURE_NAMES, MEASURES, REPORT_COLUMNS, SEVERITY_NAMES, VARIANCE_KEYS,
+)
+
+INCOME_COLUMNS = list(REPORT_COLUMNS)
+from consolidate.outputs.excel.stream import DataRows, package
 
 def workbook_name(result: Result) -> str:
     """`{region code}_{period}.xlsx`, with characters no file name may hold replaced."""
@@ -409,8 +412,6 @@ class Writer:
 
     def mismatch_sheet(self) -> None:
         f = self.f
-        from .income import MEASURE_LABELS
-
         ws = self.sheet("Internhandel", "Internhandel")
         row = self.titles(ws, f"Internhandel {self.region_name}", f"ack. {self.period}")
         ws.write_string(row, 0, "Internhandel där parternas bokningar inte stämmer", f.section)
@@ -432,7 +433,7 @@ class Writer:
                 ws.write_string(row, 1, self.entity_names.get(r["party"], ""), f.label)
                 ws.write_string(row, 2, text(r["counterparty"]), f.label)
                 ws.write_string(row, 3, self.entity_names.get(r["counterparty"], ""), f.label)
-                ws.write_string(row, 4, MEASURE_LABELS.get(r["measure"], text(r["measure"])), f.label)
+                ws.write_string(row, 4, MEASURE_NAMES.get(r["measure"], text(r["measure"])), f.label)
                 ws.write_number(row, 5, float(r["party_amount"]) / self.factor, f.num)
                 ws.write_number(row, 6, float(r["counterparty_amount"]) / self.factor, f.num)
                 ws.write_number(row, 7, float(r["difference"]) / self.factor, f.num_bold)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .problems import ConfigError
+from consolidate.config.toml import read_toml
+from consolidate.problems import ConfigError
 
 _PREFIX = re.compile(r"^\d{1,6}$")
 _RANGE = re.compile(r"^(\d{1,6})\s*-\s*(\d{1,6})$")
@@ -84,8 +85,6 @@ class Chart:
 
 
 def load_chart(path: Path) -> Chart:
-    from .config import read_toml
-
     file = str(path)
     doc = read_toml(path)
     raw_lines = doc.get("line")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
-from .config import MEASURES
-from .consolidation import VARIANCES
-from .pipeline import Result
+import orjson
+
+from consolidate.core.period import Result
+from consolidate.runtime.atomic import atomic_path
+from consolidate.runtime.forked import beside
+from consolidate.vocabulary import MEASURES, VARIANCES
 
 INCOME_KEYS = ["entity", "report", "row", *MEASURES, *VARIANCES]  # as written out in `income`
 MONEY_KEYS = {*MEASURES, *VARIANCES}
@@ -94,41 +98,41 @@ def document(result: Result) -> dict:
 BESIDE_MIN_ROWS = 20_000  # report rows from which the income part is made in a forked process
 
 
-def write_document(result: Result, path: Path, then=None) -> None:
-    """The JSON of `document(result)`, written whole or not at all.
+def begin_document(result: Result, path: Path) -> Callable[[], None]:
+    """Start the JSON of `document(result)`; return the function that writes it, whole
+    or not at all.
 
-    The income part, most of the file, is made by a forked copy of this process
-    while this one works out the staffing figures (and runs `then`, such as writing
-    the workbook); the parts are written one after the other as JSON values under
-    their keys, which gives the same file as `document`."""
-    from .atomic import atomic_path
-    from .forked import beside
-
+    The income part, most of the file, is started at once in a forked copy of this
+    process, so the caller can do other work (the workbook, the tables) before it
+    asks for the file; the other parts are made when it is written. The parts are
+    written one after the other as JSON values under their keys, which gives the same
+    file as `document`."""
     parts = dict(_parts(result))
     rows = 0 if result.rows is None else len(result.rows)
     work = lambda: _dumps(parts["income"]())  # noqa: E731
     income_part = beside(work, capacity=4096 * rows) if rows >= BESIDE_MIN_ROWS else work
-    if then is not None:
-        then()
-    made = {key: _dumps(make()) for key, make in parts.items() if key != "income"}
-    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
-        for k, key in enumerate(parts):
-            handle.write((b"{" if k == 0 else b",") + _dumps(key) + b":")
-            handle.write(income_part() if key == "income" else made[key])
-        handle.write(b"}\n")
+
+    def write() -> None:
+        made = {key: _dumps(make()) for key, make in parts.items() if key != "income"}
+        with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+            for k, key in enumerate(parts):
+                handle.write((b"{" if k == 0 else b",") + _dumps(key) + b":")
+                handle.write(income_part() if key == "income" else made[key])
+            handle.write(b"}\n")
+
+    return write
 
 
-def _dumps(value) -> bytes:
-    import orjson
+def write_document(result: Result, path: Path) -> None:
+    """The JSON of `document(result)`, written whole or not at all."""
+    begin_document(result, path)()
 
+
+def _dumps(value: object) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
 def write_json(data: dict, path: Path) -> None:
     """Write the JSON (UTF-8) whole or not at all."""
-    import orjson
-
-    from .atomic import atomic_path
-
     with atomic_path(path) as tmp:
         tmp.write_bytes(orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY))

@@ -1,6 +1,8 @@
-"""read -> validate -> map -> consolidate: one period of one region, as data.
+"""validate -> map -> consolidate: one period of one region, as data, from its files
+as read.
 
-The command line and the writers only render what `consolidate_period` returns.
+Starts no process and reads no file: the commands hand it the `Source`s. The outputs
+only render the `Result` it returns.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import MEASURES, Config
-from .consolidation import Consolidated, consolidate, map_accounts, report_rows
-from .internal import mismatches
-from .inputs import Reading, Source, assign_units, attach_units, start_reading
-from .problems import Problem, has_errors
-from .staffing import STAFF_MEASURES
-from .staffing_ratios import staffing_table
+from consolidate.config.region import Config
+from consolidate.core.coverage import assign_units, attach_units
+from consolidate.core.internal import mismatches
+from consolidate.core.mapping import counterparty_codes, map_accounts
+from consolidate.core.rollup import Consolidated, consolidate, report_rows
+from consolidate.core.staffing import staffing_table
+from consolidate.problems import Problem, has_errors
+from consolidate.readers.files import Source
+from consolidate.vocabulary import MEASURES, STAFF_MEASURES
 
 INCOME_COLUMNS = ["unit", "account", "name", "counterparty", "file", "sheet", "row", *MEASURES]
 STAFFING_COLUMNS = ["unit", "group", "gender", "age_band", "file", "sheet", "row", *STAFF_MEASURES]
@@ -112,43 +116,54 @@ def _table(sources: list[Source], names: list[str], money: tuple[str, ...]) -> p
     return pd.DataFrame({c: columns[c] for c in names})
 
 
-def counterparty_codes(values: pd.Series, owners: dict[str, str]) -> pd.Series:
-    """Motpart as a code of the tree where it is one: ledger exports often write the
-    code with its name ("11 Hälso- och sjukvård"); other values stay as they are."""
-    def code(value: str) -> str:
-        if value in owners or not value:
-            return value
-        first = value.split()[0] if value.split() else value
-        return first if first in owners else value
+@dataclass
+class IncomeStep:
+    """The income statements consolidated, before the staffing sheets are in: the
+    result so far, and the chart's and internal trade's problems, which are listed
+    after the staffing files' own."""
 
-    return values.map({v: code(v) for v in values.unique()})
+    result: Result
+    sources: list[Source]
+    checks: list[Problem]
 
 
-def consolidate_period(config: Config, period: str, progress=None, reading: Reading | None = None) -> Result:
-    """Everything `run` needs, or the problems that stop it.
-
-    The income statements are matched, consolidated and laid out as report rows while
-    the worker processes still read the staffing sheets, which come last."""
-    reading = reading if reading is not None else start_reading(config, period)
-    sources = reading.take(reading.income_files, progress)
+def consolidate_income(config: Config, period: str, sources: list[Source], found: list[Problem]) -> IncomeStep:
+    """Match the income files to units, map their accounts, match internal trade and,
+    when nothing stops it, consolidate and lay out every report row. `found` are the
+    problems met while looking for the files."""
     income_problems = _checked(sources, config, period, "income")
     table = _table(sources, INCOME_COLUMNS, MEASURES)
-    result = Result(config, period, [*reading.problems, *income_problems])
+    result = Result(config, period, [*found, *income_problems])
     table = table[table["unit"].notna()]
     table = table.assign(counterparty=counterparty_codes(table["counterparty"], config.tree.motpart_owner))
     lines, unmapped = map_accounts(table, config.chart)
     table = table.assign(line=lines)
-    found: list[Problem] = []
+    trade: list[Problem] = []
     if config.tree.motpart_owner:
-        result.mismatches, found = mismatches(table[table["line"].notna()], config.tree, config.eliminations)
-    if not has_errors([*result.problems, *unmapped, *found]):
+        result.mismatches, trade = mismatches(table[table["line"].notna()], config.tree, config.eliminations)
+    if not has_errors([*result.problems, *unmapped, *trade]):
         result.consolidated = consolidate(table, config.tree, config.eliminations.difference_line)
         result.rows = report_rows(result.consolidated, config.tree, config.chart)
-    staff_sources = reading.results(progress)
-    result.problems += [*_checked(staff_sources, config, period, "staffing"), *unmapped, *found]
-    result.files = [s.path for s in sources + staff_sources]
+    return IncomeStep(result, sources, [*unmapped, *trade])
+
+
+def add_staffing(step: IncomeStep, staff_sources: list[Source]) -> Result:
+    """The staffing sheets' problems and coverage; the result, or the problems that
+    stop it (then nothing consolidated is kept)."""
+    result = step.result
+    result.problems += [*_checked(staff_sources, result.config, result.period, "staffing"), *step.checks]
+    result.files = [s.path for s in step.sources + staff_sources]
     if not result.ok:
         result.consolidated = result.rows = None
         return result
     result.staff_sources = staff_sources
     return result
+
+
+def consolidate_period(config: Config, period: str, income: list[Source], staffing: list[Source],
+                       found: list[Problem] | None = None) -> Result:
+    """Everything `run` needs, or the problems that stop it, from the files as read.
+
+    A command that reads in worker processes calls `consolidate_income` while the
+    staffing sheets are still being read, then `add_staffing`."""
+    return add_staffing(consolidate_income(config, period, income, found or []), staffing)

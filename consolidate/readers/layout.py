@@ -8,9 +8,10 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .numbers import is_blank, parse_amount
-from .problems import Problem, cell_name
-from .workbook import Sheet
+from consolidate.formatting import swedish
+from consolidate.readers.numbers import is_blank, parse_amount
+from consolidate.problems import Problem, cell_name
+from consolidate.readers.workbook import Sheet
 
 HEADER_SEARCH_ROWS = 30
 
@@ -261,8 +262,6 @@ def check_control(sheet: Sheet, control: tuple[int, dict[str, float]], sums: dic
                   measure_cols: list, labels: dict[str, str], unit: str) -> list[Problem]:
     """The control total must equal the sum of the data rows, per measure, within half
     of the stated unit (`sums` and the total are both in that unit)."""
-    from .formatting import swedish
-
     def shown(value: float) -> str:
         return swedish(value, decimals=3 if not float(value).is_integer() else 0)
 

@@ -10,33 +10,13 @@ import re
 from array import array
 from dataclasses import dataclass, field
 
-from .numbers import MAX_AMOUNT, is_blank, parse_amount
-from .problems import WARNING, Problem
-from .layout import SheetRows, check_control, code_text, control_total, describe, find_header, is_total_row, shared
-from .workbook import Sheet, open_sheet
+from consolidate.readers.cells import count_cell
+from consolidate.readers.numbers import MAX_AMOUNT, is_blank
+from consolidate.problems import WARNING, Problem
+from consolidate.readers.layout import SheetRows, check_control, code_text, control_total, describe, find_header, is_total_row, shared
+from consolidate.readers.workbook import Sheet, open_sheet
+from consolidate.vocabulary import DIMENSIONS, GENDERS, STAFF_LABELS, STAFF_MEASURES
 
-BASE_LABELS = {
-    "headcount": "Anställda",
-    "hours_worked": "Arbetad tid",
-    "hours_scheduled": "Ordinarie arbetstid",
-    "sick_hours": "Sjukfrånvaro",
-    "sick_short_hours": "Sjukfrånvaro dag 1-14",
-    "sick_long_hours": "Sjukfrånvaro 60- dagar",
-    "hired_hours": "Inhyrd tid",
-}
-# Every measure this year and the same months last year ("... fg år").
-STAFF_MEASURES = tuple(k for base in BASE_LABELS for k in (base, f"{base}_prior"))
-STAFF_LABELS: dict[str, tuple[str, ...]] = {
-    "group": ("Personalgrupp",),
-    "gender": ("Kön",),
-    "age_band": ("Åldersgrupp",),
-    "unit": ("Ansvar", "Enhet"),
-    **{base: (label,) for base, label in BASE_LABELS.items()},
-    **{f"{base}_prior": (f"{label} fg år",) for base, label in BASE_LABELS.items()},
-}
-DIMENSIONS = ("gender", "age_band", "group")
-GENDERS = {"k": "K", "kvinna": "K", "kvinnor": "K", "m": "M", "man": "M", "män": "M"}
-AGE_BANDS = ("-29", "30-49", "50-")
 _AGE = re.compile(r"^\s*(?:(\d+)?\s*[-–]\s*(\d+)?)\s*(?:år)?\s*$", re.I)
 
 
@@ -110,7 +90,7 @@ def read_staffing_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]]) -> tup
     for measure, c in measure_cols:
         column = sheet.column(data, c)
         if not all(type(v) is float and 0 <= v < MAX_AMOUNT for v in column):  # else: all plain numbers
-            column = [v if type(v) is float and 0 <= v < MAX_AMOUNT else _number(sheet, r, c, problems)
+            column = [v if type(v) is float and 0 <= v < MAX_AMOUNT else count_cell(sheet, r, c, problems)
                       for r, v in zip(data, column)]
         rows.values[measure] = array("d", column)
     for key in DIMENSIONS:
@@ -126,19 +106,6 @@ def read_staffing_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]]) -> tup
         labels = {m: label_of(m) for m in measures}
         problems += check_control(sheet, control, sums, measure_cols, labels, "timmar/personer")
     return rows, problems
-
-
-def _number(sheet: Sheet, r: int, c: int, problems: list[Problem]) -> float:
-    value = sheet.value(r, c)
-    unsaved = sheet.unsaved_formula(r, c, value)
-    if unsaved:
-        problems.append(unsaved)
-        return 0.0
-    number = parse_amount(value)
-    if number is None or number < 0:
-        problems.append(sheet.problem(r, c, f"{str(value)[:40]!r} är inget antal timmar eller personer"))
-        return 0.0
-    return number
 
 
 _KNOWN: dict[tuple, str | None] = {}  # (dimension, type, cell value) -> its value, None if it is none

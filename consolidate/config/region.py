@@ -6,16 +6,14 @@ can exit 2 with a message a controller can act on.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .chart import Chart, load_chart
-from .problems import ConfigError
-from .tree import Entity, Tree
-
-AMOUNT_UNITS = {"kr": 1.0, "tkr": 1_000.0, "mkr": 1_000_000.0}
-MEASURES = ("actual", "budget", "prior", "annual_budget", "forecast", "prior_full_year")
+from consolidate.config.chart import Chart, load_chart
+from consolidate.config.toml import read_toml
+from consolidate.config.tree import Entity, Tree
+from consolidate.problems import ConfigError
+from consolidate.vocabulary import AMOUNT_UNITS, INCOME_LABELS, STAFF_LABELS
 
 
 @dataclass(frozen=True)
@@ -58,18 +56,6 @@ class Config:
         return self.path.parent / f"{self.path.stem}.history.sqlite"
 
 
-def read_toml(path: Path) -> dict:
-    try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError(str(path), None, "filen finns inte (file not found)") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), None, f"ogiltig TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), None, f"kan inte läsas: {exc}") from None
-
-
 def _table(doc: dict, key: str, file: str, required: bool = True) -> dict:
     value = doc.get(key)
     if value is None and not required:
@@ -103,7 +89,7 @@ def _number(table: dict, key: str, file: str, where: str, default: float) -> flo
 
 def _unit(table: dict, key: str, file: str, where: str, default: str) -> str:
     value = table.get(key, default)
-    if value not in AMOUNT_UNITS:
+    if not isinstance(value, str) or value not in AMOUNT_UNITS:
         raise ConfigError(file, f"{where}.{key}", f"måste vara kr, tkr eller mkr, inte {value!r}")
     return value
 
@@ -135,9 +121,6 @@ def load_config(path: str | Path) -> Config:
 
 def _load_inputs(doc: dict, file: str) -> Inputs:
     table = _table(doc, "inputs", file)
-    from .income import INCOME_LABELS
-    from .staffing import STAFF_LABELS
-
     known = set(INCOME_LABELS) | set(STAFF_LABELS)
     aliases: dict[str, tuple[str, ...]] = {}
     raw_aliases = table.get("aliases", {})

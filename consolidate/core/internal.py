@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .config import MEASURES, Eliminations
-from .formatting import swedish
-from .income import MEASURE_LABELS
-from .problems import ERROR, WARNING, Problem
-from .tree import Tree
+from consolidate.config.region import Eliminations
+from consolidate.config.tree import Tree
+from consolidate.formatting import swedish
+from consolidate.problems import ERROR, WARNING, Problem
+from consolidate.vocabulary import MEASURE_NAMES, MEASURES
 
 
 def internal_rows(table: pd.DataFrame, tree: Tree) -> pd.DataFrame:
@@ -86,7 +86,7 @@ def _problem(record: dict, tree: Tree, rules: Eliminations) -> Problem:
     def kr(value: float) -> str:
         return swedish(value) + " kr"
 
-    label = MEASURE_LABELS[record["measure"]]
+    label = MEASURE_NAMES[record["measure"]]
     if a == b:
         text = (
             f"interna poster inom {a} ({tree.entities[a].name}) går inte jämnt ut: {label} summerar till "

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .config import MEASURES
+from consolidate import __version__
+from consolidate.vocabulary import MEASURES
 
 if TYPE_CHECKING:  # pandas is imported where it is used: not before the reading starts
     import pandas as pd

@@ -10,16 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .consolidation import ancestor_chains, chain_of, expand_to_ancestors, sum_by
-from .staffing import AGE_BANDS, DIMENSIONS, STAFF_MEASURES
-from .tree import Tree
+from consolidate.config.tree import Tree
+from consolidate.core.rollup import ancestor_chains, chain_of, expand_to_ancestors, sum_by
+from consolidate.vocabulary import AGE_BANDS, DIMENSIONS, STAFF_FIGURES, STAFF_MEASURES
 
-OUTPUT_KEYS = [
-    "entity", "by", "key",
-    "headcount", "headcount_prior", "fte", "fte_prior",
-    "sick_pct", "sick_pct_prior", "sick_short_pct", "sick_short_pct_prior",
-    "long_sick_share_pct", "long_sick_share_pct_prior", "hired_hours", "hired_hours_prior",
-]
+OUTPUT_KEYS = ["entity", "by", "key", *STAFF_FIGURES]
 
 
 def entity_hours(table: pd.DataFrame, tree: Tree) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from xml.etree import ElementTree
 
 from python_calamine import CalamineWorkbook
 
-from .problems import Problem, cell_name
+from consolidate.problems import Problem, cell_name
 
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"

@@ -10,8 +10,8 @@ from functools import lru_cache
 import xlsxwriter
 import xlsxwriter.worksheet
 
-from .sanitize import plain
-from .terminal import INCOME_COLUMNS
+from consolidate.sanitize import plain
+from consolidate.vocabulary import HEADINGS, MEASURES
 
 
 
@@ -31,15 +31,8 @@ RED_BELOW = {"kr": -0.5, "tkr": -0.5, "mkr": -0.05}
 PERCENT_FORMAT = shown(1, grouped=False)
 KR_FORMAT = shown(0)
 
-LEVEL_NAMES = {"region": "Region", "administration": "Förvaltning", "group": "Mellannivå", "unit": "Enhet"}
-SEVERITY_NAMES = {"error": "Fel", "warning": "Varning"}
-HEADINGS = dict(INCOME_COLUMNS)
-MEASURE_HEADINGS = {
-    "actual": "Utfall", "budget": "Budget", "prior": "Fg år", "annual_budget": "Årsbudget",
-    "forecast": "Prognos", "prior_full_year": "Bokslut fg år",
-}
+MEASURE_HEADINGS = {m: HEADINGS[m] for m in MEASURES}
 PCT_HEADING = "Resultat i % av intäkter"
-BY_NAMES = {None: "Totalt", "gender": "Kön", "age_band": "Åldersgrupp", "group": "Personalgrupp"}
 
 # An administration with more entities than this below it gets its driftredovisning
 # on a sheet of its own instead of below its report.

@@ -1,0 +1,51 @@
+"""One cell's number, read where the quick paths of the sheet readers give up: text
+in Swedish style, a formula without its saved value, or something that is no number.
+
+Income statements and staffing sheets read their cells here, so a cell is judged the
+same way in both; only what counts as a valid number differs (an amount may be
+negative, hours and people may not).
+"""
+
+from __future__ import annotations
+
+from consolidate.problems import Problem
+from consolidate.readers.numbers import parse_amount
+from consolidate.readers.workbook import Sheet
+
+
+def amount_cell(sheet: Sheet, r: int, c: int, problems: list[Problem]) -> float:
+    """An amount (any sign); 0.0 with a problem when the cell holds none."""
+    return _cell(sheet, r, c, problems, count=False)
+
+
+def count_cell(sheet: Sheet, r: int, c: int, problems: list[Problem]) -> float:
+    """Hours or people (not negative); 0.0 with a problem when the cell holds none."""
+    return _cell(sheet, r, c, problems, count=True)
+
+
+def _cell(sheet: Sheet, r: int, c: int, problems: list[Problem], count: bool) -> float:
+    value = sheet.value(r, c)
+    unsaved = sheet.unsaved_formula(r, c, value)
+    if unsaved:
+        problems.append(unsaved)
+        return 0.0
+    number = parse_amount(value)
+    if count:
+        if number is None or number < 0:
+            problems.append(sheet.problem(r, c, f"{str(value)[:40]!r} är inget antal timmar eller personer"))
+            return 0.0
+        return number
+    if number is None:
+        what = "är inget ändligt belopp av rimlig storlek" if _is_number(value) else "är inget belopp"
+        problems.append(sheet.problem(r, c, f"{_shown(value)} {what}"))
+        return 0.0
+    return number
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _shown(value: object) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:40] + "…")
