@@ -42,7 +42,12 @@ CHART = HERE.parent / "config" / "chart.toml"
 if str(HERE.parent / "samples") not in sys.path:
     sys.path.insert(0, str(HERE.parent / "samples"))
 from workbooks import (  # noqa: E402
-    MEASURES, IncomeStyle, StaffStyle, new_workbook, write_income, write_staffing,
+    MEASURES,
+    IncomeStyle,
+    StaffStyle,
+    new_workbook,
+    write_income,
+    write_staffing,
 )
 
 PERIOD = "2026-04"

@@ -27,7 +27,12 @@ CONFIG = HERE.parent / "config" / "region.toml"
 if str(HERE) not in sys.path:  # workbooks.py beside this file, also when loaded by path
     sys.path.insert(0, str(HERE))
 from workbooks import (  # noqa: E402
-    MEASURES, IncomeStyle, StaffStyle, new_workbook, write_income, write_staffing,
+    MEASURES,
+    IncomeStyle,
+    StaffStyle,
+    new_workbook,
+    write_income,
+    write_staffing,
 )
 
 SEED = "region-exempel-2026"

@@ -6,13 +6,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import (
+    CHART,
+    ENTITIES,
+    assert_no_traceback,
+    flat,
+    income_rows,
+    run_cli,
+    write_region,
+    write_workbook,
+)
 
 from consolidate.config.chart import load_chart
 from consolidate.config.region import load_config
 from consolidate.problems import ConfigError
-from helpers import (
-    CHART, ENTITIES, assert_no_traceback, flat, income_rows, run_cli, write_region, write_workbook,
-)
 
 PERIOD = "2026-04"
 
@@ -219,8 +226,9 @@ def test_bad_display_unit_option(tmp_path):
 
 
 def test_entity_codes_written_as_numbers_are_codes(tmp_path):
-    from consolidate.config.region import load_config
     from helpers import write_region
+
+    from consolidate.config.region import load_config
 
     config = write_region(tmp_path, [("ADM", "Förvaltningen", "REG"), ("U1", "Enhet", "ADM")])
     text = config.read_text(encoding="utf-8").replace('code = "U1"', "code = 1110")

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from helpers import CHART
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consolidate.config.chart import load_chart
-from consolidate.vocabulary import MEASURES
-from consolidate.core.rollup import consolidate, report_rows
 from consolidate.config.tree import Entity, Tree
-from helpers import CHART
+from consolidate.core.rollup import consolidate, report_rows
+from consolidate.vocabulary import MEASURES
 
 _DIR = Path(tempfile.mkdtemp())
 (_DIR / "chart.toml").write_text(CHART, encoding="utf-8")

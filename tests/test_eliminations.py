@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import CHART, run_cli, write_region, write_workbook
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from consolidate.config.chart import load_chart
 from consolidate.config.region import Eliminations
-from consolidate.vocabulary import MEASURES
-from consolidate.core.rollup import consolidate
-from consolidate.core.internal import mismatches
 from consolidate.config.tree import Entity, Tree
-from helpers import CHART, run_cli, write_region, write_workbook
+from consolidate.core.internal import mismatches
+from consolidate.core.rollup import consolidate
+from consolidate.vocabulary import MEASURES
 
 _DIR = Path(tempfile.mkdtemp())
 (_DIR / "chart.toml").write_text(CHART, encoding="utf-8")

@@ -9,7 +9,6 @@ import sys
 from collections import defaultdict
 
 import pytest
-
 from helpers import ROOT, run_cli
 
 MEASURES = ["actual", "budget", "prior", "annual_budget", "forecast", "prior_full_year"]

@@ -11,7 +11,6 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-
 from helpers import CHART, ROOT, income_rows, run_cli, write_region, write_workbook
 
 CONFIG = ROOT / "config" / "region.toml"
@@ -238,7 +237,7 @@ def test_document_properties_and_chart(sample):
     props = book.properties
     assert "Region Exempel" in props.title and PERIOD in props.subject
     assert __version__ in props.description
-    assert abs(props.created - dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)) < dt.timedelta(hours=1)
+    assert abs(props.created - dt.datetime.now(dt.UTC).replace(tzinfo=None)) < dt.timedelta(hours=1)
     with zipfile.ZipFile(path) as package:
         charts = [package.read(n).decode("utf-8") for n in package.namelist() if n.startswith("xl/charts/chart")]
     bars = [c for c in charts if "<c:barDir val=\"bar\"/>" in c]
@@ -419,8 +418,8 @@ def test_values_that_round_to_zero_show_as_zero_not_minus_zero(decimals):
     as Excel rounds) to zero at the shown decimals; the others keep their sign."""
     import re
 
-    from consolidate.outputs.excel.style import shown
     from consolidate.formatting import round_half_away
+    from consolidate.outputs.excel.style import shown
 
     above, below = (float(x) for x in re.match(r"\[>=([\d.]+)\].*;\[<=(-[\d.]+)\]", shown(decimals)).groups())
     step = 10.0 ** -decimals

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from helpers import ROOT
 
-from consolidate.outputs import export
 from consolidate.config.region import load_config
 from consolidate.core.period import consolidate_period
+from consolidate.outputs import export
 from consolidate.readers.files import read_period
-from helpers import ROOT
 
 CONFIG = ROOT / "config" / "region.toml"
 

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import income_rows, write_region, write_workbook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consolidate.cli import main
-from helpers import income_rows, write_region, write_workbook
 
 PERIOD = "2026-04"
 STAFF_HEADER = ["Kön", "Anställda", "Arbetad tid", "Ordinarie arbetstid", "Sjukfrånvaro", "Inhyrd tid"]

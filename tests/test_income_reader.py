@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
+from helpers import INCOME_HEADER, assert_no_traceback, flat, income_rows, run_cli, write_region, write_workbook
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from consolidate.core.coverage import unit_from_filename
 from consolidate.formatting import swedish
 from consolidate.readers.income import merge_labels, read_income_file
-from consolidate.vocabulary import INCOME_LABELS
-from consolidate.core.coverage import unit_from_filename
 from consolidate.readers.numbers import parse_amount
-from helpers import INCOME_HEADER, assert_no_traceback, flat, income_rows, run_cli, write_region, write_workbook
+from consolidate.vocabulary import INCOME_LABELS
 
 PERIOD = "2026-04"
 MAX_BYTES = 200 * 1024 * 1024

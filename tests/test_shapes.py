@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from helpers import run_cli, write_region, write_workbook
 
 DEEP = [

@@ -6,13 +6,13 @@ import json
 
 import pandas as pd
 import pytest
+from helpers import income_rows, run_cli, write_region, write_workbook
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consolidate.vocabulary import STAFF_MEASURES
-from consolidate.core.staffing import staffing_table
 from consolidate.config.tree import Entity, Tree
-from helpers import income_rows, run_cli, write_region, write_workbook
+from consolidate.core.staffing import staffing_table
+from consolidate.vocabulary import STAFF_MEASURES
 
 HEADER = ["Kön", "Åldersgrupp", "Anställda", "Arbetad tid", "Ordinarie arbetstid", "Sjukfrånvaro",
           "Sjukfrånvaro dag 1-14", "Sjukfrånvaro 60- dagar", "Inhyrd tid",

@@ -18,9 +18,16 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
-from helpers import (INCOME_HEADER, ROOT, assert_no_traceback, income_rows, run_cli, write_ods, write_region,
-                     write_workbook)
+from helpers import (
+    INCOME_HEADER,
+    ROOT,
+    assert_no_traceback,
+    income_rows,
+    run_cli,
+    write_ods,
+    write_region,
+    write_workbook,
+)
 
 PERIOD = "2026-04"
 SIX = (100, 90, 80, 300, 310, 290)
@@ -168,7 +175,7 @@ def test_file_that_is_no_workbook(tmp_path, content):
     config = region(tmp_path)
     target = income_dir(tmp_path) / "U1.xlsx"
     if content == "text":
-        data = "Konto;Utfall\n3010;100\nse bilaga\n".encode("utf-8")
+        data = b"Konto;Utfall\n3010;100\nse bilaga\n"
     elif content == "random":
         data = random.Random(4).randbytes(4096)
     elif content == "truncated":

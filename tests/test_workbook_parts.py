@@ -9,9 +9,9 @@ import zipfile
 from pathlib import Path
 
 import xlsxwriter
+from helpers import write_workbook
 
 from consolidate.readers.workbook import open_sheet
-from helpers import write_workbook
 
 LIMIT = 200 * 1024 * 1024
 

@@ -15,7 +15,15 @@ from consolidate.commands import EXIT_DATA, EXIT_OK
 from consolidate.commands.session import load, lock_path, log
 from consolidate.config.region import load_config
 from consolidate.outputs.history import (
-    StoreError, differences, files_of, fingerprint, inputs_digest, latest, open_store, previous_close, record,
+    StoreError,
+    differences,
+    files_of,
+    fingerprint,
+    inputs_digest,
+    latest,
+    open_store,
+    previous_close,
+    record,
 )
 from consolidate.problems import ConfigError
 from consolidate.runtime.atomic import clear_leftovers

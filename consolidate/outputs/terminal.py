@@ -14,8 +14,8 @@ from consolidate.core.period import Result
 from consolidate.core.rollup import entity_results
 from consolidate.formatting import amount, percent, swedish
 from consolidate.sanitize import plain
-from consolidate.vocabulary import report_columns as vocabulary_columns
 from consolidate.vocabulary import AMOUNT_UNITS, BREAKDOWN_LABELS, MEASURE_NAMES, REPORT_COLUMNS, VARIANCE_KEYS
+from consolidate.vocabulary import report_columns as vocabulary_columns
 
 INCOME_COLUMNS = list(REPORT_COLUMNS)
 

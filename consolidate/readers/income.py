@@ -6,10 +6,19 @@ import re
 from array import array
 from dataclasses import dataclass, field
 
-from consolidate.readers.cells import amount_cell
-from consolidate.readers.numbers import MAX_AMOUNT, is_blank, parse_text, plain_texts
 from consolidate.problems import WARNING, Problem
-from consolidate.readers.layout import SheetRows, check_control, code_text, control_total, describe, find_header, shared, shared_all
+from consolidate.readers.cells import amount_cell
+from consolidate.readers.layout import (
+    SheetRows,
+    check_control,
+    code_text,
+    control_total,
+    describe,
+    find_header,
+    shared,
+    shared_all,
+)
+from consolidate.readers.numbers import MAX_AMOUNT, is_blank, parse_text, plain_texts
 from consolidate.readers.workbook import Sheet, open_sheet
 from consolidate.vocabulary import AMOUNT_UNITS, MEASURE_NAMES, MEASURES
 

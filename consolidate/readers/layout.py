@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from consolidate.formatting import swedish
-from consolidate.readers.numbers import is_blank, parse_amount
 from consolidate.problems import Problem, cell_name
+from consolidate.readers.numbers import is_blank, parse_amount
 from consolidate.readers.workbook import Sheet
 
 HEADER_SEARCH_ROWS = 30

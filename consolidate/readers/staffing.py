@@ -10,10 +10,19 @@ import re
 from array import array
 from dataclasses import dataclass, field
 
-from consolidate.readers.cells import count_cell
-from consolidate.readers.numbers import MAX_AMOUNT, is_blank
 from consolidate.problems import WARNING, Problem
-from consolidate.readers.layout import SheetRows, check_control, code_text, control_total, describe, find_header, is_total_row, shared
+from consolidate.readers.cells import count_cell
+from consolidate.readers.layout import (
+    SheetRows,
+    check_control,
+    code_text,
+    control_total,
+    describe,
+    find_header,
+    is_total_row,
+    shared,
+)
+from consolidate.readers.numbers import MAX_AMOUNT, is_blank
 from consolidate.readers.workbook import Sheet, open_sheet
 from consolidate.vocabulary import DIMENSIONS, GENDERS, STAFF_LABELS, STAFF_MEASURES
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import mmap
 import multiprocessing
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 _LENGTH = 8  # bytes before the result in the shared memory: its length
 

@@ -14,7 +14,6 @@ from consolidate.sanitize import plain
 from consolidate.vocabulary import HEADINGS, MEASURES
 
 
-
 def shown(decimals: int, grouped: bool = True) -> str:
     """A number format showing `decimals` decimals, where a value that rounds to zero
     shows as 0, never as -0 (Excel would show -0,3 tkr as "-0"): a section each for

@@ -34,21 +34,42 @@ import xlsxwriter
 import xlsxwriter.worksheet
 
 from consolidate import __version__
-from consolidate.runtime.atomic import atomic_path
-from consolidate.core.rollup import entity_results
 from consolidate.core.period import Result
-from consolidate.problems import CHECKS
+from consolidate.core.rollup import entity_results
 from consolidate.outputs.excel.style import (
-    FIXED_SHEETS, MANY_BELOW, MAX_ROWS, MEASURE_HEADINGS, NUMBER_FORMATS, PCT_HEADING, RED_BELOW, TEXT_WIDTH_CAP,
-    Formats, Sheet, SheetNames, header_text, internal_link, text,
+    FIXED_SHEETS,
+    MANY_BELOW,
+    MAX_ROWS,
+    MEASURE_HEADINGS,
+    NUMBER_FORMATS,
+    PCT_HEADING,
+    RED_BELOW,
+    TEXT_WIDTH_CAP,
+    Formats,
+    Sheet,
+    SheetNames,
+    header_text,
+    internal_link,
+    text,
 )
 from consolidate.outputs.terminal import report_columns
+from consolidate.problems import CHECKS
+from consolidate.runtime.atomic import atomic_path
 from consolidate.vocabulary import (
-    AMOUNT_UNITS, BY_NAMES, HEADINGS, LEVEL_NAMES, MEASURE_NAMES, MEASURES, REPORT_COLUMNS, SEVERITY_NAMES, VARIANCE_KEYS,
+    AMOUNT_UNITS,
+    BY_NAMES,
+    HEADINGS,
+    LEVEL_NAMES,
+    MEASURE_NAMES,
+    MEASURES,
+    REPORT_COLUMNS,
+    SEVERITY_NAMES,
+    VARIANCE_KEYS,
 )
 
 INCOME_COLUMNS = list(REPORT_COLUMNS)
 from consolidate.outputs.excel.stream import DataRows, package
+
 
 def workbook_name(result: Result) -> str:
     """`{region code}_{period}.xlsx`, with characters no file name may hold replaced."""
@@ -647,7 +668,7 @@ def write_report(result: Result, directory: Path, unit: str, report_name: str | 
                 "strings_to_numbers": False,
                 "strings_to_urls": False,
             })
-            created = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
+            created = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
             writer = Writer(book, result, unit, report.name, created)
             writer.write()
             book.close()
