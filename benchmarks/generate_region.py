@@ -26,6 +26,7 @@ string, and the workbooks' creation time is fixed.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import shutil
@@ -116,7 +117,7 @@ def rng(seed: object, *key: object) -> random.Random:
 
 
 def thousands(x: float) -> int:
-    return int(round(x / 1000)) * 1000
+    return round(x / 1000) * 1000
 
 
 def measures(r: random.Random, annual_kr: float) -> dict[str, int]:
@@ -232,7 +233,7 @@ def _split(total: int, parts: int, r: random.Random) -> list[int]:
     parts = max(1, min(parts, total))
     cuts = sorted(r.sample(range(1, total), parts - 1)) if parts > 1 else []
     bounds = [0, *cuts, total]
-    return [b - a for a, b in zip(bounds, bounds[1:])]
+    return [b - a for a, b in itertools.pairwise(bounds)]
 
 
 # --------------------------------------------------------------------------------------

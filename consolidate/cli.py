@@ -66,11 +66,14 @@ def main():
 def run_options(f):
     """The options `run` and `close` share."""
     options = [
-        click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output directory (overrides [output] directory)."),
-        click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the figures as JSON (SPEC §5), in kr."),
+        click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                     help="Output directory (overrides [output] directory)."),
+        click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Also write the figures as JSON (SPEC §5), in kr."),
         click.option("--entity", help="Show this entity's subtree instead of the region and administrations."),
         click.option("--report", "report_name", help="Report layout of the chart (default: the first)."),
-        click.option("--unit", type=click.Choice(["kr", "tkr", "mkr"]), help="Display unit (default: [region] amount_unit)."),
+        click.option("--unit", type=click.Choice(["kr", "tkr", "mkr"]),
+                     help="Display unit (default: [region] amount_unit)."),
         click.option("--no-excel", is_flag=True, help="Do not write the Excel workbook."),
         click.option("--quiet", "-q", is_flag=True, help="Print only errors and a one-line summary (for cron)."),
     ]
@@ -121,7 +124,8 @@ def history(config_path):
 @main.command()
 @config_option
 @period_option
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the problems as the JSON `checks` list.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the problems as the JSON `checks` list.")
 def validate(config_path, period, json_path):
     """Check every file of a period and list every problem at once; write nothing.
 
@@ -140,6 +144,7 @@ def entry() -> None:
     exits at once rather than freeing each object one by one (a tenth of a second
     at 2,000 units)."""
     gc.set_threshold(50_000, 20, 100)
+    code: object
     try:
         main()
         code = 0
@@ -183,5 +188,6 @@ def _guard(action) -> int:
     except Exception as exc:  # a bug of ours: say so in one line, not a traceback
         if os.environ.get("CONSOLIDATE_DEBUG"):
             raise
-        click.echo(plain(f"internt fel ({type(exc).__name__}: {exc}); kör med CONSOLIDATE_DEBUG=1 för detaljer"), err=True)
+        message = f"internt fel ({type(exc).__name__}: {exc}); kör med CONSOLIDATE_DEBUG=1 för detaljer"
+        click.echo(plain(message), err=True)
         return EXIT_DATA

@@ -286,7 +286,7 @@ def month_of(period: str) -> int:
 
 
 def thousands(x: float) -> int:
-    return int(round(x / 1000)) * 1000
+    return round(x / 1000) * 1000
 
 
 def measures(key: str, annual_kr: float, period: str, spread: float = 0.05) -> dict[str, int]:

@@ -85,7 +85,7 @@ def test_region_total_equals_sum_of_all_rows_and_variances_hold(region):
     assert (rows["var_prior"] == rows["actual"] - rows["prior"]).all()
     assert (rows["var_forecast"] == rows["forecast"] - rows["annual_budget"]).all()
     # A total row is the sum of the rows it names.
-    for entity, group in rows.groupby("entity"):
+    for _entity, group in rows.groupby("entity"):
         by_name = group.set_index("row")
         kosts = by_name.loc["Löner", "actual"] + by_name.loc["Övriga kostnader", "actual"]
         assert by_name.loc["Kostnader", "actual"] == kosts

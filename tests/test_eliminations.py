@@ -82,7 +82,7 @@ def test_elimination_never_changes_a_result(region):
 @given(trading_regions())
 def test_internal_amounts_vanish_exactly_at_the_lowest_common_entity(region):
     tree, table, trades = region
-    seller, buyer, amount, gap = trades[0]
+    seller, buyer, amount, _gap = trades[0]
     single = table.iloc[:2]  # the first trade only
     lines = consolidate(single, tree, "diff").lines
     top = tree.lowest_common(seller, tree.party(buyer))
@@ -100,7 +100,7 @@ def test_internal_amounts_vanish_exactly_at_the_lowest_common_entity(region):
 @given(trading_regions())
 def test_a_disagreement_of_d_shows_as_d_on_the_difference_line_and_in_the_check(region):
     tree, table, trades = region
-    seller, buyer, amount, gap = trades[0]
+    seller, buyer, _amount, gap = trades[0]
     single = table.iloc[:2]
     sp, bp = tree.party(seller), tree.party(buyer)
     top = tree.lowest_common(seller, bp)
@@ -108,7 +108,7 @@ def test_a_disagreement_of_d_shows_as_d_on_the_difference_line_and_in_the_check(
     lines = consolidate(single, tree, "diff").lines
     assert lines["actual"].get((top, "diff"), 0.0) == pytest.approx(gap, abs=1e-6)
     assert lines["budget"].get((top, "diff"), 0.0) == pytest.approx(0.0, abs=1e-6)
-    found, problems = mismatches(single, tree, Eliminations("diff", tolerance=1.0))
+    _found, problems = mismatches(single, tree, Eliminations("diff", tolerance=1.0))
     if abs(gap) > 1.0:
         assert len(problems) == 1
         assert problems[0].extra["difference"] == pytest.approx(gap)

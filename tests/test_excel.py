@@ -197,7 +197,7 @@ def test_amount_cells_have_swedish_number_formats(sample, sample_mkr):
 
 
 def test_totals_bold_with_border_and_variances_marked(sample):
-    _, _, data, book = sample
+    _, _, _data, book = sample
     ws = book["Region Exempel"]
     cells = {r[0].value: r for r in ws.iter_rows() if isinstance(r[0].value, str)}
     total = cells["Resultat efter finansiella poster"]
@@ -327,15 +327,16 @@ def test_text_from_config_stays_text(tmp_path):
 
 
 def test_failed_write_leaves_previous_workbook_and_no_temp_file(result, tmp_path, monkeypatch):
+    from consolidate.outputs.excel import kontroller
     from consolidate.outputs.excel import writer as excel
 
     first = excel.write_report(result, tmp_path, "tkr", None)
     before = first.read_bytes()
 
-    def broken(self):
+    def broken(book):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(excel.Writer, "checks_sheet", broken)
+    monkeypatch.setattr(kontroller, "write", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         excel.write_report(result, tmp_path, "tkr", None)
     assert sorted(p.name for p in tmp_path.iterdir()) == [first.name]
@@ -357,9 +358,10 @@ def test_creates_missing_directory_and_other_report(result, tmp_path):
 
 
 def test_many_entities_get_their_own_sheet(result, tmp_path, monkeypatch):
+    from consolidate.outputs.excel import administrations
     from consolidate.outputs.excel import writer as excel
 
-    monkeypatch.setattr(excel, "MANY_BELOW", 5)
+    monkeypatch.setattr(administrations, "MANY_BELOW", 5)
     book = openpyxl.load_workbook(excel.write_report(result, tmp_path, "tkr", None))
     assert "HSF enheter" in book.sheetnames
     assert book.sheetnames.index("HSF enheter") == book.sheetnames.index("HSF Hälso- och sjukvårdsförvalt") + 1
@@ -408,7 +410,8 @@ def test_without_staffing_the_sheet_says_so(result, tmp_path, monkeypatch):
     from consolidate.outputs.excel import writer as excel
 
     monkeypatch.setattr(result, "staffing", None, raising=False)
-    rows = list(openpyxl.load_workbook(excel.write_report(result, tmp_path, "tkr", None))["Personal"].iter_rows(values_only=True))
+    book = openpyxl.load_workbook(excel.write_report(result, tmp_path, "tkr", None))
+    rows = list(book["Personal"].iter_rows(values_only=True))
     assert any(r[0] and "Inga personaluppgifter" in r[0] for r in rows)
 
 

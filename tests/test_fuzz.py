@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import json
+import os
 import random
 import shutil
 import tempfile
@@ -22,7 +23,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from helpers import income_rows, write_region, write_workbook
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from consolidate.cli import main
@@ -169,8 +170,11 @@ def _no_debug(monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
 
 
-@settings(max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", "40")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "40")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(mutations=st.lists(mutation, min_size=1, max_size=2))
+# region.toml's `amount_unit = "tkr"` (line 6) retyped as `[1, 2]`: once an internal error
+@example(mutations=[("config", "region.toml", ("retype", 0.15625, b""))])
 def test_mutated_inputs_never_crash_and_leave_nothing_behind(mutations):
     with tempfile.TemporaryDirectory(prefix="consolidate-fuzz-case-") as tmp:
         root = Path(tmp) / "region"
@@ -200,3 +204,15 @@ def test_the_unmutated_region_runs(tmp_path):
     shutil.copytree(template(), root)
     assert invoke(root, "validate").exit_code == 0
     assert invoke(root, "run", "--no-excel", "--json", str(root / "out.json")).exit_code == 0
+
+
+@pytest.mark.parametrize("value", ["[1, 2]", "12", "{}", "true", '"Mkr"'])
+def test_an_amount_unit_of_the_wrong_type_is_a_configuration_error(tmp_path, value):
+    root = tmp_path / "region"
+    shutil.copytree(template(), root)
+    config = root / "region.toml"
+    text = config.read_text(encoding="utf-8")
+    assert 'amount_unit = "tkr"' in text
+    config.write_text(text.replace('amount_unit = "tkr"', f"amount_unit = {value}", 1), encoding="utf-8")
+    done = invoke(root, "validate")
+    assert done.exit_code == 2 and "region.amount_unit" in done.output

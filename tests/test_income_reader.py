@@ -153,7 +153,7 @@ def test_alias_labels(tmp_path):
 def test_config_aliases_add_labels(tmp_path):
     header = ["Konto", "Benämning", "Utfall hittills", "Budget", "Utfall fg år", "Årsbudget", "Prognos",
               "Bokslut fg år"]
-    rows = [["Ansvar:", "U1"], ["Belopp i tkr"], []] + plain_rows([(3010, "Intäkter", *SIX)], header)
+    rows = [["Ansvar:", "U1"], ["Belopp i tkr"], [], *plain_rows([(3010, "Intäkter", *SIX)], header)]
     config = region_with(tmp_path, rows, extra='[inputs.aliases]\nactual = ["Utfall hittills"]\n')
     result, data = run(tmp_path, config)
     assert result.returncode == 0, result.stderr
@@ -178,7 +178,7 @@ def test_columns_in_any_order(tmp_path):
 def test_missing_measure_column_is_zero_with_warning(tmp_path):
     header = [h for h in INCOME_HEADER if h != "Prognos"]
     values = (100, 90, 80, 300, 290)  # no forecast
-    rows = [["Ansvar:", "U1"], ["Belopp i tkr"], []] + plain_rows([(3010, "Intäkter", *values)], header)
+    rows = [["Ansvar:", "U1"], ["Belopp i tkr"], [], *plain_rows([(3010, "Intäkter", *values)], header)]
     config = region_with(tmp_path, rows)
     result, data = run(tmp_path, config)
     assert result.returncode == 0, result.stderr
@@ -343,7 +343,7 @@ def control_rows(off: float) -> list[list]:
     """Header at row 5, data rows 6-11, the control total at row 12 (Utfall in column C)."""
     lines = [(3010 + i, "Rad", 10 * (i + 1), 1, 1, 1, 1, 1) for i in range(6)]
     total = ("Summa", None, 210 + off, 6, 6, 6, 6, 6)
-    return income_rows("U1", lines + [total], unit_label="tkr")
+    return income_rows("U1", [*lines, total], unit_label="tkr")
 
 
 @pytest.mark.parametrize("off, ok", [(0.4, True), (-0.4, True), (1, False), (-1, False)])
@@ -378,7 +378,7 @@ def test_summa_row_without_amounts_is_not_control_total(tmp_path):
     assert errors == []
     assert sheet_rows.account == ["3010", "4011"]
     # and the same with only an amountless Summa row: no control at all
-    path = write_workbook(tmp_path / "U1b.xlsx", plain_rows(lines[:2] + [("Summa",)]))
+    path = write_workbook(tmp_path / "U1b.xlsx", plain_rows([*lines[:2], ("Summa",)]))
     assert read(path)[1] == []
 
 
@@ -497,7 +497,7 @@ def test_formula_with_cached_value_uses_that_value(tmp_path):
 def test_formula_without_cached_value_is_error_naming_cell(tmp_path):
     rows = income_rows("U1", [(3010, "Intäkter", "=1+2", 0, 0, 0, 0, 0)])  # C6, openpyxl: no value
     config = region_with(tmp_path, rows)
-    sheet_rows, errors, _ = read(income_dir(tmp_path) / "U1.xlsx")
+    _sheet_rows, errors, _ = read(income_dir(tmp_path) / "U1.xlsx")
     assert [e.cell for e in errors] == ["C6"]
     err, data = failed_run(tmp_path, config)
     assert "C6" in err and "U1.xlsx" in err

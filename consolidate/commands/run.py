@@ -53,7 +53,8 @@ def run_command(config_path: Path, period: str, options: RunOptions, close: bool
     report = config.chart.report(options.report_name)
     if report is None:
         names = ", ".join(r.name for r in config.chart.reports)
-        raise ConfigError(str(config_path), "--report", f"rapporten {options.report_name!r} finns inte; välj en av: {names}")
+        raise ConfigError(str(config_path), "--report",
+                          f"rapporten {options.report_name!r} finns inte; välj en av: {names}")
     if options.entity is not None and options.entity not in config.tree.entities:
         raise ConfigError(str(config_path), "--entity", f"{options.entity!r} finns inte i organisationsträdet")
     unit = options.unit or config.amount_unit

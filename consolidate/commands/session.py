@@ -24,9 +24,8 @@ def load(config: Config, period: str) -> tuple[Result, Console]:
     worker processes still read the staffing sheets, which come last."""
     gc.freeze()  # what is loaded so far stays: worker processes share it untouched
     reading = start_reading(config, period)  # worker processes read while the rest is imported
-    # start-up: pandas, numpy and rich are imported only once the workers read
-    from consolidate.core.period import add_staffing, consolidate_income
-    from consolidate.outputs.terminal import make_console
+    from consolidate.core.period import add_staffing, consolidate_income  # start-up: pandas, once the workers read
+    from consolidate.outputs.terminal import make_console  # start-up: rich, likewise
 
     err = make_console(sys.stderr)
     progress, tick = _progress(err, len(reading))

@@ -26,5 +26,6 @@ def validate_command(config_path: Path, period: str, json_path: Path | None) -> 
     if json_path is not None:
         from consolidate.outputs.export import write_json  # start-up: orjson and the core
 
-        write_json({"period": period, "region": config.region_code, "checks": [p.as_check() for p in problems]}, json_path)
+        checks = [p.as_check() for p in problems]
+        write_json({"period": period, "region": config.region_code, "checks": checks}, json_path)
     return EXIT_DATA if errors else EXIT_OK

@@ -207,7 +207,7 @@ def _report(name: str, rows: list[ReportRow], line_codes: list[str]) -> Report:
     """Weights of detail lines per row, so a report is one matrix product."""
     index = {code: k for k, code in enumerate(line_codes)}
     weights = [[0.0] * len(line_codes) for _ in rows]
-    position = {}
+    position: dict[str, int] = {}
     for r, row in enumerate(rows):
         for line in row.lines:
             weights[r][index[line]] += 1

@@ -61,9 +61,9 @@ class Tree:
     @cached_property
     def depth(self) -> dict[str, int]:
         depth = {self.root: 0}
-        for code in self.entities:
-            if code != self.root:
-                depth[code] = depth[self.parent_of[code]] + 1
+        for code, entity in self.entities.items():
+            if entity.parent is not None:
+                depth[code] = depth[entity.parent] + 1
         return depth
 
     def level(self, code: str) -> str:

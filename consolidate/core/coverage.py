@@ -74,6 +74,7 @@ def assign_units(sources: list[Source], tree: Tree, period: str, kind: str) -> l
 
 def _file_unit(source: Source, tree: Tree, codes: dict[str, str], problems: list[Problem]) -> str | None:
     rows = source.rows
+    assert rows is not None  # only files that were read have a unit
     stated = rows.stated
     if stated.unit is not None:
         code = lookup_code(stated.unit, codes)
@@ -92,7 +93,7 @@ def _leaf(code: str, tree: Tree, source: Source, cell: str | None, problems: lis
     if tree.children[code] or code == tree.root:
         problems.append(Problem(
             f"{code} ({tree.entities[code].name}) är ingen enhet: den har enheter under sig, som lämnar egna filer",
-            file=source.display, sheet=source.rows.sheet, cell=cell, check="unknown_unit",
+            file=source.display, sheet=source.rows.sheet if source.rows else None, cell=cell, check="unknown_unit",
         ))
         return None
     return code
@@ -101,8 +102,11 @@ def _leaf(code: str, tree: Tree, source: Source, cell: str | None, problems: lis
 def _column_units(source: Source, tree: Tree, default: str | None, problems: list[Problem]) -> set[str]:
     """Units named row by row in an `Ansvar`/`Enhet` column."""
     rows = source.rows
+    assert rows is not None  # only files that were read have a unit column
     codes = {code.casefold(): code for code in tree.units}
-    resolved, units, bad = [], set(), {}
+    resolved: list[str | None] = []
+    units: set[str] = set()
+    bad: dict[str, list[int]] = {}
     for value, row in zip(rows.unit, rows.row):
         code = lookup_code(value, codes) if value else default
         if code is None:

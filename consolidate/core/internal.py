@@ -31,7 +31,8 @@ def mismatches(table: pd.DataFrame, tree: Tree, rules: Eliminations) -> tuple[pd
     Returns one row per (pair, measure) that disagrees, with each side's amount and
     files, and the matching problems (warnings, or errors when strict)."""
     internal = internal_rows(table, tree)
-    columns = ["party", "counterparty", "measure", "party_amount", "counterparty_amount", "difference", "party_files", "counterparty_files"]
+    columns = ["party", "counterparty", "measure", "party_amount", "counterparty_amount", "difference",
+               "party_files", "counterparty_files"]
     if internal.empty:
         return pd.DataFrame(columns=columns), []
     party = internal["party"].to_numpy(dtype=str)

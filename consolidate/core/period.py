@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from consolidate.config.region import Config
@@ -71,6 +73,8 @@ class Result:
     def rows_with_previous(self) -> pd.DataFrame:
         """Report rows with the previous closed month's actual and var_budget beside
         them (`prev_actual`, `prev_var_budget`; NaN where there is none)."""
+        if self.rows is None:
+            raise ValueError("nothing was consolidated: the run had errors")
         if self.previous is None:
             return self.rows.assign(prev_actual=float("nan"), prev_var_budget=float("nan"))
         previous = self.previous[1].rename(columns={"actual": "prev_actual", "var_budget": "prev_var_budget"})
@@ -99,8 +103,6 @@ def _table(sources: list[Source], names: list[str], money: tuple[str, ...]) -> p
     """All data rows of all files of one kind as one table, built column by column
     from each sheet's `columns()`, with the file and sheet of every row. Amounts come
     as arrays of float and are joined without making a Python float of each."""
-    import numpy as np
-
     text: dict[str, list] = {c: [] for c in names if c not in money}
     numbers: dict[str, list] = {c: [] for c in money}
     for source in sources:
@@ -111,7 +113,7 @@ def _table(sources: list[Source], names: list[str], money: tuple[str, ...]) -> p
         n = len(source.rows.row)
         text["file"].append([source.display] * n)
         text["sheet"].append([source.rows.sheet] * n)
-    columns = {key: list(chain.from_iterable(parts)) for key, parts in text.items()}
+    columns: dict[str, Any] = {key: list(chain.from_iterable(parts)) for key, parts in text.items()}
     columns.update({key: np.frombuffer(bytearray().join(parts), dtype=np.float64) for key, parts in numbers.items()})
     return pd.DataFrame({c: columns[c] for c in names})
 

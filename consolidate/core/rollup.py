@@ -99,7 +99,7 @@ def consolidate(table: pd.DataFrame, tree: Tree, difference_line: str | None) ->
         residual = sum_by(top[internal], sums[internal], n_entities)  # per top entity
         d = line_codes.index(difference_line)
         for t in np.flatnonzero(residual.any(axis=1)):
-            for above in chain_of(chains, t):
+            for above in chain_of(chains, int(t)):
                 cube[above, d] += residual[t]
     return Consolidated(entities, line_codes, cube, eliminated)
 

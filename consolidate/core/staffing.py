@@ -74,7 +74,10 @@ def _ratio(numerator: pd.Series, base: pd.Series, scale: float = 100.0) -> pd.Se
 def staffing_table(table: pd.DataFrame, tree: Tree, fte_hours_per_year: float, months: int) -> pd.DataFrame:
     """Every entity's staffing key figures (SPEC §5 `staffing`), totals first, then by
     gender, age band and staff group. Entities without staff rows get zeros."""
-    hours = entity_hours(table, tree) if not table.empty else pd.DataFrame(columns=["entity", "by", "key", *STAFF_MEASURES])
+    if table.empty:
+        hours = pd.DataFrame(columns=["entity", "by", "key", *STAFF_MEASURES])
+    else:
+        hours = entity_hours(table, tree)
     totals = hours[hours["by"] == ""].set_index("entity")
     missing = [e for e in tree.entities if e not in totals.index]
     if missing:

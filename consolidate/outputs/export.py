@@ -34,7 +34,7 @@ def income(result: Result) -> list[dict]:
     frame = result.rows if result.previous is None else result.rows_with_previous()
     columns = [frame[k].astype(float if k in MONEY_KEYS else object).tolist() for k in INCOME_KEYS]
     if result.previous is None:
-        previous = [None] * len(frame)
+        previous: list[dict[str, object] | None] = [None] * len(frame)
     else:
         period = result.previous[0]
         previous = [
@@ -78,7 +78,7 @@ def staffing(result: Result) -> list[dict]:
     return [dict(zip(keys, values)) for values in zip(*columns)]
 
 
-def _parts(result: Result) -> list[tuple[str, object]]:
+def _parts(result: Result) -> list[tuple[str, Callable[[], object]]]:
     """The document's keys in order, each with the function that makes its value."""
     return [
         ("period", lambda: result.period),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from consolidate import __version__
 from consolidate.vocabulary import MEASURES
 
 if TYPE_CHECKING:  # pandas is imported where it is used: not before the reading starts
-    import pandas as pd
+    import pandas as pd  # start-up: the store is opened before the files are read
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -147,7 +148,9 @@ def record(conn: sqlite3.Connection, period: str, files: list[InputFile], rows: 
             (period, version, closed_at, __version__, digest),
         )
         close_id = cursor.lastrowid
-        conn.executemany("INSERT INTO input_files VALUES (?, ?, ?, ?)", [(close_id, f.name, f.sha256, f.bytes) for f in files])
+        assert close_id is not None  # an INSERT gives its row id
+        conn.executemany("INSERT INTO input_files VALUES (?, ?, ?, ?)",
+                         [(close_id, f.name, f.sha256, f.bytes) for f in files])
         income = rows[["entity", "report", "row", "position", *MEASURES]]
         conn.executemany(
             "INSERT INTO income VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -163,8 +166,6 @@ def record(conn: sqlite3.Connection, period: str, files: list[InputFile], rows: 
 
 
 def _staffing_rows(close_id: int, staffing: pd.DataFrame):
-    import json
-
     for record_ in staffing.to_dict("records"):
         figures = {k: v for k, v in record_.items() if k not in ("entity", "by", "key")}
         yield close_id, record_["entity"], record_["by"], record_["key"], json.dumps(figures)
@@ -180,7 +181,9 @@ def previous_close(conn: sqlite3.Connection, period: str) -> tuple[str, pd.DataF
     if row is None:
         return None
     close = latest(conn, row[0])
-    import pandas as pd
+    if close is None:
+        return None
+    import pandas as pd  # start-up: the store is opened before the files are read
 
     frame = pd.read_sql_query(
         "SELECT entity, report, row, actual, actual - budget AS var_budget FROM income WHERE close_id = ?",
@@ -191,7 +194,7 @@ def previous_close(conn: sqlite3.Connection, period: str) -> tuple[str, pd.DataF
 
 def listing(conn: sqlite3.Connection, region: str) -> pd.DataFrame:
     """Every close: period, version, time, tool version, files, region result."""
-    import pandas as pd
+    import pandas as pd  # start-up: the store is opened before the files are read
 
     return pd.read_sql_query(
         """

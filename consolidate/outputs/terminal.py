@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from rich.console import Console
@@ -31,7 +32,7 @@ def make_console(stream=None, force_terminal: bool | None = None) -> Console:
 
     Markup and emoji codes are off: names and messages come from input files and
     configuration, and "[red]" or ":x:" in them must show as written."""
-    quiet = {"highlight": False, "markup": False, "emoji": False}
+    quiet: dict[str, Any] = {"highlight": False, "markup": False, "emoji": False}
     console = Console(file=stream, force_terminal=force_terminal, soft_wrap=False, **quiet)
     if not console.is_terminal:
         console = Console(file=stream, width=200, color_system=None, **quiet)
@@ -55,10 +56,14 @@ class Figures:
         frame = result.report_frame()
         self.rows = frame[frame["report"] == report].sort_values(["entity", "position"], kind="stable")
         self.of_entity = self.rows.groupby("entity", sort=False).indices
+        if result.consolidated is None:
+            raise ValueError("nothing was consolidated: the run had errors")
         self.results = entity_results(result.rows, result.consolidated, result.config.chart, report)
         staffing = result.staffing
-        self.staffing = None if staffing is None else staffing[staffing["by"].isin([None, "gender", "age_band"])]
-        self.staffing_of = {} if staffing is None else self.staffing.groupby("entity", sort=False).indices
+        if staffing is not None:
+            staffing = staffing[staffing["by"].isin([None, "gender", "age_band"])]
+        self.staffing = staffing
+        self.staffing_of = {} if staffing is None else staffing.groupby("entity", sort=False).indices
 
 
 def income_table(result: Result, entity: str, report: str, unit: str, figures: Figures | None = None) -> Table:
@@ -149,8 +154,9 @@ def mismatch_table(result: Result, unit: str) -> Table | None:
         return None
     tree = result.config.tree
     table = Table(title=f"Internhandel som inte stämmer, {unit}", title_justify="left", header_style="bold")
-    for heading in ("Part", "Motpart", "Mått", "Part mot motpart", "Motpart mot part", "Skillnad", "Filer part", "Filer motpart"):
-        table.add_column(heading, justify="right" if heading in ("Part mot motpart", "Motpart mot part", "Skillnad") else "left")
+    amounts = ("Part mot motpart", "Motpart mot part", "Skillnad")
+    for heading in ("Part", "Motpart", "Mått", *amounts, "Filer part", "Filer motpart"):
+        table.add_column(heading, justify="right" if heading in amounts else "left")
     for r in frame.to_dict("records"):
         table.add_row(
             f"{plain(r['party'])} {plain(tree.entities[r['party']].name)}",
@@ -183,7 +189,7 @@ def staffing_table(result: Result, entity: str, figures: Figures | None = None) 
     if result.staffing is None:
         return None
     figures = figures or Figures(result, result.config.chart.reports[0].name)
-    if entity not in figures.staffing_of:
+    if figures.staffing is None or entity not in figures.staffing_of:
         return None
     rows = figures.staffing.iloc[figures.staffing_of[entity]]
     name = plain(result.config.tree.entities[entity].name)
@@ -222,9 +228,9 @@ def print_problems_by_unit(console: Console, problems: list, tree) -> None:
 def history_table(closes: pd.DataFrame, region_name: str, unit: str) -> Table:
     """The closed periods: version, time, tool version, files, the region's result."""
     table = Table(title=plain(f"Stängda perioder, {region_name}"), title_justify="left", header_style="bold")
-    for heading, justify in (("Period", "left"), ("Version", "right"), ("Stängd", "left"), ("Verktyg", "left"),
-                             ("Filer", "right"), (f"Resultat, {unit}", "right")):
-        table.add_column(heading, justify=justify, no_wrap=True)
+    for heading in ("Period", "Version", "Stängd", "Verktyg", "Filer", f"Resultat, {unit}"):
+        right = heading in ("Version", "Filer") or heading.startswith("Resultat")
+        table.add_column(heading, justify="right" if right else "left", no_wrap=True)
     for row in closes.to_dict("records"):
         table.add_row(row["period"], str(row["version"]), row["closed_at"], row["tool_version"], str(row["files"]),
                       amount(row["result"], unit))

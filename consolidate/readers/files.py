@@ -13,6 +13,7 @@ from typing import Any
 from consolidate.config.region import Config
 from consolidate.problems import WARNING, Problem
 from consolidate.readers.income import merge_labels, read_income_file
+from consolidate.readers.layout import SheetRows
 from consolidate.readers.staffing import read_staffing_file
 from consolidate.runtime.pool import Pool
 from consolidate.vocabulary import INCOME_LABELS, STAFF_LABELS
@@ -24,7 +25,7 @@ class Source:
 
     path: Path
     display: str
-    rows: object  # SheetRows of income or staffing
+    rows: SheetRows | None  # IncomeRows or StaffingRows; None when the file could not be read
     problems: list[Problem]
 
 
@@ -130,7 +131,7 @@ def start_reading(config: Config, period: str) -> Reading:
     income_args = (inputs.income_sheet, inputs.max_workbook_bytes, merge_labels(INCOME_LABELS, inputs.aliases),
                    inputs.amount_unit)
     staff_args = (inputs.staffing_sheet, inputs.max_workbook_bytes, merge_labels(STAFF_LABELS, inputs.aliases))
-    jobs = [(read_income_file, p, income_args) for p in income_files]
+    jobs: list[Job] = [(read_income_file, p, income_args) for p in income_files]
     jobs += [(read_staffing_file, p, staff_args) for p in staff_files]
     return Reading(jobs, problems + staff_problems, len(income_files))
 

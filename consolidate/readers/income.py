@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from consolidate.problems import WARNING, Problem
 from consolidate.readers.cells import amount_cell
@@ -34,7 +36,7 @@ class IncomeRows(SheetRows):
     counterparty: list[str] = field(default_factory=list)
     amounts: dict[str, array] = field(default_factory=lambda: {m: array("d") for m in MEASURES})
 
-    def columns(self) -> dict[str, list]:
+    def columns(self) -> dict[str, Sequence[Any]]:
         """The rows as columns of the income table."""
         return {"unit": self.unit, "account": self.account, "name": self.name,
                 "counterparty": self.counterparty, "row": self.row, **self.amounts}
@@ -60,7 +62,8 @@ def account_code(value: object) -> tuple[str, str] | None:
     return None
 
 
-def read_income_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]], default_unit: str) -> tuple[IncomeRows | None, list[Problem]]:
+def read_income_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]],
+                      default_unit: str) -> tuple[IncomeRows | None, list[Problem]]:
     header = find_header(sheet, labels, ("account", "actual"))
     if header is None:
         what = "bladet är tomt" if not any(any(not is_blank(v) for v in r) for r in sheet.rows) else (
@@ -92,6 +95,7 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
     for r in range(header_row + 1, len(grid)):
         cells = grid[r]
         value = cells[account_col] if account_col < len(cells) else ""
+        code: tuple[str, str] | None
         if type(value) is float and value.is_integer() and 100 <= value <= 999_999:  # the common case
             code = (str(int(value)), "")
         else:
@@ -116,6 +120,7 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
     sums = {}
     for measure, c in measure_cols:
         column = sheet.column(data, c)
+        amounts: list[Any] | None
         if all(type(v) is float and -MAX_AMOUNT < v < MAX_AMOUNT for v in column):
             amounts = column  # the common case: every cell a number
         else:  # a column of text amounts, as some ledger exports write them, or None

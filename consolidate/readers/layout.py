@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from consolidate.formatting import swedish
 from consolidate.problems import Problem, cell_name
@@ -211,6 +213,10 @@ class SheetRows:
     unit: list[str | None] = field(default_factory=list)
     row: list[int] = field(default_factory=list)  # row number in the sheet, from 1
 
+    def columns(self) -> dict[str, Sequence[Any]]:
+        """The rows as columns of the table of their kind (see the subclasses)."""
+        raise NotImplementedError
+
 
 def describe(rows: SheetRows, sheet: Sheet, header: Header, default_unit: str) -> list[Problem]:
     """Fill in what the title block and header state; return the title block's problems."""
@@ -218,9 +224,9 @@ def describe(rows: SheetRows, sheet: Sheet, header: Header, default_unit: str) -
     units = header.units
     label_unit = next(iter(units)) if len(units) == 1 else None
     rows.stated = Stated(amount_unit=title.amount_unit or label_unit or default_unit)
-    if title.unit:
+    if title.unit and title.unit_cell:
         rows.stated.unit, rows.stated.unit_cell = title.unit, cell_name(*title.unit_cell)
-    if title.period:
+    if title.period and title.period_cell:
         rows.stated.period, rows.stated.period_cell = title.period, cell_name(*title.period_cell)
     rows.has_unit_column = "unit" in header.columns
     if rows.has_unit_column:

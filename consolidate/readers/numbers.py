@@ -31,10 +31,9 @@ def parse_amount(value: object) -> float | None:
     thin space between thousands. Booleans, NaN, infinities and numbers beyond
     `MAX_AMOUNT` are not amounts.
     """
-    kind = type(value)
-    if kind is float:
+    if type(value) is float:
         return value if -MAX_AMOUNT <= value <= MAX_AMOUNT else None  # NaN compares false
-    if kind is str:
+    if type(value) is str:
         return parse_text(value)
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None

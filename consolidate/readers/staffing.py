@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from consolidate.problems import WARNING, Problem
 from consolidate.readers.cells import count_cell
@@ -43,7 +45,7 @@ class StaffingRows(SheetRows):
     age_band: list[str | None] = field(default_factory=list)
     values: dict[str, array] = field(default_factory=dict)
 
-    def columns(self) -> dict[str, list]:
+    def columns(self) -> dict[str, Sequence[Any]]:
         """The rows as columns of the staffing table; a missing measure is NaN."""
         n = len(self.row)
         measures = {m: self.values.get(m, array("d", [float("nan")]) * n) for m in STAFF_MEASURES}
@@ -112,21 +114,21 @@ def read_staffing_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]]) -> tup
         rows.unit = [None if is_blank(v) else shared(code_text(v)) for v in sheet.column(data, columns["unit"])]
     if control is not None:
         sums = {m: sum(rows.values[m]) for m in measures}
-        labels = {m: label_of(m) for m in measures}
-        problems += check_control(sheet, control, sums, measure_cols, labels, "timmar/personer")
+        names = {m: label_of(m) for m in measures}
+        problems += check_control(sheet, control, sums, measure_cols, names, "timmar/personer")
     return rows, problems
 
 
 _KNOWN: dict[tuple, str | None] = {}  # (dimension, type, cell value) -> its value, None if it is none
-_UNSEEN = object()
 
 
 def _dimension(sheet: Sheet, r: int, c: int, key: str, value: object, problems: list[Problem]) -> str | None:
     """Kön, Åldersgrupp or Personalgrupp of a row as a known value, or None with a
     problem. The few distinct values of a column are worked out once."""
     seen = (key, type(value), value) if isinstance(value, (str, float, int)) else None
-    found = _KNOWN.get(seen, _UNSEEN) if seen else _UNSEEN
-    if found is _UNSEEN:
+    if seen is not None and seen in _KNOWN:
+        found = _KNOWN[seen]
+    else:
         found = _normalised(key, value)
         if seen and len(_KNOWN) < 10_000:
             _KNOWN[seen] = found

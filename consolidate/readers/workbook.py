@@ -114,7 +114,7 @@ def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int)
         if grid.end is not None and (too_large := _too_large(grid.end[0] + 1, grid.end[1] + 1)):
             return refuse(too_large, sheet=name)
         rows = grid.to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine's errors are many and not all exported
+    except Exception as exc:  # noqa: BLE001 - calamine's errors are many and not all exported
         return refuse(_calamine_message(path, exc), sheet=name)
     return Sheet(display, name, rows, xml), []
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 
 class Locked(Exception):
     """Another run holds the lock: exit status 3."""
@@ -14,8 +16,6 @@ class Locked(Exception):
 def exclusive(path: Path):
     """Hold the lock at `path` for the block, or raise `Locked` at once (never wait:
     a cron job must not pile up behind a stuck run)."""
-    from filelock import FileLock, Timeout
-
     lock = FileLock(str(path), timeout=0)
     try:
         lock.acquire()

@@ -15,6 +15,15 @@ import zipfile
 
 import xlsxwriter
 
+from consolidate.outputs.excel.xlsxwriter_private import (
+    SHEET_DATA_END,
+    add_shared_string_references,
+    dimension,
+    holds_inline_text,
+    share_strings,
+    worksheet_part,
+)
+
 COMPRESSION = 6  # zlib level of the package
 DATA_COMPRESSION = 1  # the Data sheets: most of the bytes; level 1 is three times faster
 
@@ -44,11 +53,11 @@ class DataRows:
     def share(self, book: xlsxwriter.Workbook) -> None:
         """Put every text of the Data rows into the book's shared-string table (before
         the book is closed, when XlsxWriter writes the table)."""
-        table = book.str_table
         texts = {self.period, *self.measures, *(text for prefix in self.prefixes for text in prefix)}
-        self.index = {text: table._get_shared_string_index(text) for text in sorted(texts)}
-        cells = sum(stop - start for _, start, stop in self.sheets) * len(self.measures) * (len(self.prefixes[0]) + 2 if self.prefixes else 0)
-        table.count += cells - len(self.index)  # every reference counts, not only the first
+        self.index = share_strings(book, sorted(texts))
+        per_row = len(self.prefixes[0]) + 2 if self.prefixes else 0
+        cells = sum(stop - start for _, start, stop in self.sheets) * len(self.measures) * per_row
+        add_shared_string_references(book, cells - len(self.index))  # every reference counts, not only the first
 
     def chunks(self, start: int, stop: int, style: int):
         """Sheet XML rows 2.. for source rows [start, stop), as ASCII chunks."""
@@ -70,18 +79,6 @@ class DataRows:
                 out.clear()
         if out:
             yield "".join(out).encode("ascii")
-
-
-def _sheet_part(book: xlsxwriter.Workbook, ws) -> str:
-    """The package part XlsxWriter gave a worksheet (chart sheets are numbered apart)."""
-    index = 0
-    for sheet in book.worksheets():
-        if sheet.is_chartsheet:
-            continue
-        index += 1
-        if sheet is ws:
-            return f"xl/worksheets/sheet{index}.xml"
-    raise LookupError(ws.name)
 
 
 def _write_beside(handle, chunks) -> None:
@@ -118,27 +115,31 @@ def _write_beside(handle, chunks) -> None:
 def package(book: xlsxwriter.Workbook, buffer: io.BytesIO, path: str, data: DataRows | None) -> None:
     """Copy XlsxWriter's package into `path`, streaming the Data rows into their sheets."""
     parts = {}
+    style = 0
     if data is not None:
         for ws, start, stop in data.sheets:
-            parts[_sheet_part(book, ws)] = (start, stop)
+            parts[worksheet_part(book, ws)] = (start, stop)
         style = data.style
     buffer.seek(0)
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION) as out:
+    with (
+        zipfile.ZipFile(buffer) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION) as out,
+    ):
         for info in source.infolist():
             body = source.read(info.filename)
-            if info.filename not in parts:
+            if data is None or info.filename not in parts:
                 out.writestr(info, body, compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION)
                 continue
             start, stop = parts[info.filename]
             xml = body.decode("utf-8")
-            head, tail = xml.split("</sheetData>", 1)
-            if "Belopp (kr)" not in head:
+            head, tail = xml.split(SHEET_DATA_END, 1)
+            if not holds_inline_text(head, "Belopp (kr)"):  # the amount column's heading
                 raise RuntimeError(f"{info.filename} is not a Data sheet")
             n_rows = (stop - start) * len(data.measures)
-            head = head.replace('<dimension ref="A1:H1"/>', f'<dimension ref="A1:H{n_rows + 1}"/>', 1)
+            head = head.replace(dimension("A1:H1"), dimension(f"A1:H{n_rows + 1}"), 1)
             out.compresslevel = DATA_COMPRESSION
             with out.open(info.filename, "w") as handle:
                 handle.write(head.encode("utf-8"))
                 _write_beside(handle, data.chunks(start, stop, style))
-                handle.write(("</sheetData>" + tail).encode("utf-8"))
+                handle.write((SHEET_DATA_END + tail).encode("utf-8"))
             out.compresslevel = COMPRESSION

@@ -88,7 +88,8 @@ def internal_link(sheet: str) -> str:
 
 
 class Sheet(xlsxwriter.worksheet.Worksheet):
-    """A worksheet whose empty strings are blank cells (formatted), not "" values."""
+    """A worksheet whose empty strings are blank cells (formatted), not "" values.
+    (Made by `xlsxwriter_private.add_worksheet`.)"""
 
     def write_string(self, row, col, string, cell_format=None):
         if string == "":
@@ -109,7 +110,8 @@ class Formats:
         self.subtitle = add({**base, "font_size": 11})
         self.note = add({**base, "italic": True, "font_color": "#595959"})
         self.section = add({**base, "bold": True, "font_size": 11})
-        self.head = add({**base, "bold": True, "bottom": 1, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "bottom"})
+        self.head = add({**base, "bold": True, "bottom": 1, "bg_color": "#DDEBF7", "text_wrap": True,
+                         "valign": "bottom"})
         self.head_num = add({**base, "bold": True, "bottom": 1, "bg_color": "#DDEBF7", "text_wrap": True,
                              "align": "right", "valign": "bottom"})
         self.head_group = add({**base, "bold": True, "bg_color": "#DDEBF7", "align": "center", "valign": "bottom"})
