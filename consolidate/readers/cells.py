@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from consolidate.problems import Problem
 from consolidate.readers.numbers import parse_amount
-from consolidate.readers.workbook import Sheet
+from consolidate.readers.workbook import CellError, Sheet
 
 
 def amount_cell(sheet: Sheet, r: int, c: int, problems: list[Problem]) -> float:
@@ -25,6 +25,9 @@ def count_cell(sheet: Sheet, r: int, c: int, problems: list[Problem]) -> float:
 
 def _cell(sheet: Sheet, r: int, c: int, problems: list[Problem], count: bool) -> float:
     value = sheet.value(r, c)
+    if isinstance(value, CellError):
+        problems.append(error_value(sheet, r, c, value, "antalet" if count else "beloppet"))
+        return 0.0
     unsaved = sheet.unsaved_formula(r, c, value)
     if unsaved:
         problems.append(unsaved)
@@ -40,6 +43,14 @@ def _cell(sheet: Sheet, r: int, c: int, problems: list[Problem], count: bool) ->
         problems.append(sheet.problem(r, c, f"{_shown(value)} {what}"))
         return 0.0
     return number
+
+
+def error_value(sheet: Sheet, r: int, c: int, value: CellError, what: str) -> Problem:
+    """The problem of a used cell that holds an Excel error value; `what` names what
+    the cell should have held ("beloppet", "kontot", "motparten", …)."""
+    return sheet.problem(
+        r, c, f"cellen har Excel-felet {value} där {what} skulle stå; rätta formeln i källan och spara om",
+    )
 
 
 def _is_number(value: object) -> bool:

@@ -27,6 +27,15 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 
+class CellError(str):
+    """An Excel error value (`#N/A`, `#DIV/0!`, `#REF!`, `#VALUE!`, …) where a cell's
+    value should be. calamine reads such a cell as empty; the sheet puts this in its
+    place instead, so that no reader takes it for 0 or for text: a cell that is used
+    and holds one is an error (see `cells.error_value`)."""
+
+    __slots__ = ()
+
+
 @dataclass
 class Sheet:
     """The cells of one sheet, positioned from A1, and its formula cells without a value."""
