@@ -518,6 +518,7 @@ def region_toml(truth: dict) -> str:
         "[eliminations]",
         'difference_line = "elimdiff"',
         "tolerance = 1",
+        f"external = [{', '.join(_quote(code) for code in EXTERNAL)}]",
     ]
     for e in truth["entities"]:
         lines += ["", "[[entity]]", f"code = {_quote(e['code'])}", f"name = {_quote(e['name'])}",

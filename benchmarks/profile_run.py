@@ -3,7 +3,7 @@
     python benchmarks/profile_run.py --config DIR/region.toml [--period 2026-04]
         [--serial] [--excel] [--top 30] [--sort cumtime]
 
-`--serial` sets consolidate.runtime.pool.PARALLEL_MIN_CALLS so high that every file is
+`--serial` sets consolidate.runtime.pool.IN_THIS_PROCESS so that every file is
 read in this process; otherwise reading happens in a process pool and its time shows
 only as waiting. Prints the top lines of cProfile's statistics.
 """
@@ -36,7 +36,7 @@ def main() -> None:
     from consolidate.runtime import pool
 
     if args.serial:
-        pool.PARALLEL_MIN_CALLS = 10**9
+        pool.IN_THIS_PROCESS = True
     work = Path(tempfile.mkdtemp(prefix="consolidate-profile-"))
     argv = ["run", "--config", str(args.config), "--period", args.period, "--json", str(work / "out.json"), "-q"]
     argv += ["--out", str(work / "out")] if args.excel else ["--no-excel"]

@@ -7,6 +7,7 @@ error. Rendering happens only at the edges (cli, json, excel).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 ERROR = "error"
@@ -18,6 +19,7 @@ CHECKS = {
     "no_files": "Filer för perioden hittades",
     "not_a_workbook": "Bara arbetsböcker bland filerna",
     "input": "Filerna går att läsa: rubrikrad, belopp, formler med sparat värde",
+    "hidden_sheet": "Inget dolt blad med innehåll hoppas över",
     "missing_measure": "Alla mått finns som kolumner",
     "control_total": "Summaraderna stämmer med raderna",
     "wrong_period": "Filernas period är körningens",
@@ -25,6 +27,8 @@ CHECKS = {
     "missing_unit": "Varje enhet har lämnat resultaträkning och personalrapport",
     "duplicate_unit": "Ingen enhet har lämnat samma rapport två gånger",
     "unmapped_account": "Varje konto finns i kontoplanen",
+    "reversed_signs": "Beloppen har rapportens tecken: intäkter plus, kostnader minus",
+    "unknown_counterparty": "Varje Motpart är en enhets motpartskod eller en känd extern part",
     "internal_mismatch": "Internhandeln stämmer mellan parterna",
 }
 
@@ -39,6 +43,13 @@ class Problem:
     severity: str = ERROR
     check: str = "input"
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        # Text from files never starts a new line: every output is one line a problem.
+        for name in ("message", "file", "sheet", "cell", "unit"):
+            text = getattr(self, name)
+            if isinstance(text, str) and not text.isprintable():
+                object.__setattr__(self, name, one_line(text))
 
     @property
     def is_error(self) -> bool:
@@ -79,6 +90,15 @@ class ConfigError(Exception):
         self.file, self.key, self.message = file, key, message
         where = f"{file}: {key}" if key else file
         super().__init__(f"{where}: {message}")
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def one_line(text: str) -> str:
+    """Text as one line: control characters and line breaks become spaces, and what
+    is left of bytes that were no UTF-8 (a file name's) becomes U+FFFD."""
+    return _UNPRINTABLE.sub(lambda m: "\ufffd" if m.group() >= "\ud800" else " ", text)
 
 
 def has_errors(problems: list[Problem]) -> bool:

@@ -294,11 +294,11 @@ def test_account_code_forms(tmp_path):
         ("4013 Löner extra", None, 4, 0, 0, 0, 0, 0),  # code and name in one cell
         (401, "Tre siffror", 8, 0, 0, 0, 0, 0),
         ("401100", "Sex siffror", 16, 0, 0, 0, 0, 0),
-        (40, "Två siffror: inget konto", 32, 0, 0, 0, 0, 0),
+        (40, "Två siffror: inget konto", 32, 0, 0, 0, 0, 0),  # with an amount: an error (SPEC §9)
     ]
     path = write_workbook(tmp_path / "U1.xlsx", plain_rows(lines))
     sheet_rows, errors, _ = read(path)
-    assert errors == []
+    assert [e.cell for e in errors] == ["A7"] and "40" in errors[0].message
     assert sheet_rows.account == ["4011", "4012", "4013", "401", "401100"]
     assert sheet_rows.name[2] == "Löner extra"
     assert list(sheet_rows.amounts["actual"]) == [1, 2, 4, 8, 16]
@@ -605,6 +605,9 @@ _CELL_TEXTS = st.one_of(
     st.integers(0, 10**6).map(lambda n: f"({swedish(n)})"),
     st.integers(-10**6, 10**6).map(lambda n: swedish(n).replace("-", "\u2212").replace(" ", "\u00a0")),
     st.sampled_from(["", " ", "se bilaga", "1 23", "(−5)", "12\n3", "1 234-", "1.234,5", "١٢"]),
+    # refused since SPEC §9: a point (ambiguous) and two signs
+    st.sampled_from(["1.234", "1,234.5", "1234.50", "(\u22121 000)", "--5", "-(5)", "(5)-", "(+5)", "+-5"]),
+    st.integers(0, 10**6).map(lambda n: f"({swedish(n)})".replace(" ", "\u202f")),
 )
 
 
@@ -616,3 +619,6 @@ def test_a_column_of_text_amounts_read_at_once_reads_as_cell_by_cell(cells):
     at_once = plain_texts(cells)
     if at_once is not None:
         assert at_once == [parse_text(cell) for cell in cells]
+    for cell in cells:  # neither reads a point or two signs
+        if "." in cell or any(pair in cell for pair in ("(\u2212", "--", "-(", ")-", "(+", "+-")):
+            assert parse_text(cell) is None and at_once is None, cell

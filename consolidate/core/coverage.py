@@ -8,6 +8,7 @@ from dataclasses import replace
 from consolidate.config.tree import Tree
 from consolidate.problems import Problem
 from consolidate.readers.files import Source
+from consolidate.readers.workbook import CellError
 
 _SEPARATORS = "_-. "
 
@@ -56,7 +57,7 @@ def assign_units(sources: list[Source], tree: Tree, period: str, kind: str) -> l
             ))
         default = _file_unit(source, tree, codes, problems)
         if rows.has_unit_column:
-            units = _column_units(source, tree, default, problems)
+            units = _column_units(source, tree, default if stated.unit is not None else None, problems)
         else:
             units = {default} if default else set()
             rows.unit = [default] * len(rows.row)
@@ -99,29 +100,54 @@ def _leaf(code: str, tree: Tree, source: Source, cell: str | None, problems: lis
     return code
 
 
-def _column_units(source: Source, tree: Tree, default: str | None, problems: list[Problem]) -> set[str]:
-    """Units named row by row in an `Ansvar`/`Enhet` column."""
+def _column_units(source: Source, tree: Tree, title_unit: str | None, problems: list[Problem]) -> set[str]:
+    """Units named row by row in an `Ansvar`/`Enhet` column. A row whose cell is empty
+    belongs to the unit of the nearest row above that names one, as pivot exports leave
+    repeats blank; before any such row, to the unit the title block states
+    (`Ansvar: KOD` stands above every row), and without one it is an error."""
     rows = source.rows
     assert rows is not None  # only files that were read have a unit column
     codes = {code.casefold(): code for code in tree.units}
+    known: dict[str, str | None] = {}  # cell text -> unit: a pivot export repeats few texts
     resolved: list[str | None] = []
     units: set[str] = set()
     bad: dict[str, list[int]] = {}
+    orphans: list[int] = []  # empty cells with no unit named above them
+    current, named = title_unit, rows.stated.unit is not None  # the title's problem names a bad one
     for value, row in zip(rows.unit, rows.row):
-        code = lookup_code(value, codes) if value else default
-        if code is None:
-            bad.setdefault(value or "", []).append(row)
-        resolved.append(code)
-        if code:
-            units.add(code)
+        if isinstance(value, CellError):  # the reader named the cell; nor do rows under it take a unit
+            current, named = None, True
+        elif value:
+            if value not in known:
+                known[value] = lookup_code(value, codes)
+            current, named = known[value], True
+            if current is None:
+                bad.setdefault(value, []).append(row)
+        elif not named:
+            orphans.append(row)
+        resolved.append(current)
+        if current:
+            units.add(current)
     rows.unit = resolved
     for value, where in bad.items():
-        what = f"enheten {value!r} är ingen enhet i organisationsträdet" if value else "raden saknar enhet (Ansvar)"
         problems.append(Problem(
-            f"{what} (rad {', '.join(map(str, where[:10]))}{' …' if len(where) > 10 else ''})",
+            f"enheten {value!r} är ingen enhet i organisationsträdet ({_rows(where)})",
             file=source.display, sheet=rows.sheet, cell=f"{rows.unit_column}{where[0]}", check="unknown_unit",
         ))
+    if orphans:
+        column = rows.unit_column
+        problems.append(Problem(
+            f"{'raden' if len(orphans) == 1 else 'raderna'} saknar enhet i kolumn {column} och ingen rad ovanför "
+            f"anger någon ({_rows(orphans)}); skriv enhetens kod i cell {column}{orphans[0]}, eller "
+            "'Ansvar: KOD' överst om bladet gäller en enda enhet",
+            file=source.display, sheet=rows.sheet, cell=f"{column}{orphans[0]}", check="unknown_unit",
+        ))
     return units
+
+
+def _rows(numbers: list[int]) -> str:
+    """`rad 5` or `rad 5, 6, 9 …`: at most ten row numbers."""
+    return f"rad {', '.join(map(str, numbers[:10]))}{' …' if len(numbers) > 10 else ''}"
 
 
 def _coverage(tree: Tree, covered: dict[str, list[str]], kind: str) -> list[Problem]:

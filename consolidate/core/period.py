@@ -18,8 +18,9 @@ import pandas as pd
 from consolidate.config.region import Config
 from consolidate.core.coverage import assign_units, attach_units
 from consolidate.core.internal import mismatches
-from consolidate.core.mapping import counterparty_codes, map_accounts
+from consolidate.core.mapping import counterparty_codes, map_accounts, unknown_counterparties
 from consolidate.core.rollup import Consolidated, consolidate, report_rows
+from consolidate.core.signs import reversed_signs
 from consolidate.core.staffing import staffing_table
 from consolidate.problems import Problem, has_errors
 from consolidate.readers.files import Source
@@ -138,15 +139,17 @@ def consolidate_income(config: Config, period: str, sources: list[Source], found
     result = Result(config, period, [*found, *income_problems])
     table = table[table["unit"].notna()]
     table = table.assign(counterparty=counterparty_codes(table["counterparty"], config.tree.motpart_owner))
+    motpart = unknown_counterparties(table, config.tree.motpart_owner, config.eliminations.external)
     lines, unmapped = map_accounts(table, config.chart)
     table = table.assign(line=lines)
+    signs = reversed_signs(table, config, period, sources)
     trade: list[Problem] = []
     if config.tree.motpart_owner:
         result.mismatches, trade = mismatches(table[table["line"].notna()], config.tree, config.eliminations)
-    if not has_errors([*result.problems, *unmapped, *trade]):
+    if not has_errors([*result.problems, *motpart, *unmapped, *signs, *trade]):
         result.consolidated = consolidate(table, config.tree, config.eliminations.difference_line)
         result.rows = report_rows(result.consolidated, config.tree, config.chart)
-    return IncomeStep(result, sources, [*unmapped, *trade])
+    return IncomeStep(result, sources, [*motpart, *unmapped, *signs, *trade])
 
 
 def add_staffing(step: IncomeStep, staff_sources: list[Source]) -> Result:

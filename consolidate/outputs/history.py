@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
@@ -86,6 +87,9 @@ def fingerprint(paths: list[Path], base: Path) -> list[InputFile]:
             name = str(path.resolve().relative_to(base.resolve()))
         except ValueError:
             name = str(path.resolve())
+        # A name that is not valid UTF-8 is kept with its bytes escaped (\xe5): SQLite
+        # stores only valid text, and the escaped name stays the same from close to close.
+        name = os.fsencode(name).decode("utf-8", "backslashreplace")
         files.append(InputFile(name, digest.hexdigest(), path.stat().st_size))
     return sorted(files, key=lambda f: f.name)
 

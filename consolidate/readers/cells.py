@@ -9,7 +9,7 @@ negative, hours and people may not).
 from __future__ import annotations
 
 from consolidate.problems import Problem
-from consolidate.readers.numbers import parse_amount
+from consolidate.readers.numbers import parse_amount, text_problem
 from consolidate.readers.workbook import CellError, Sheet
 
 
@@ -35,11 +35,14 @@ def _cell(sheet: Sheet, r: int, c: int, problems: list[Problem], count: bool) ->
     number = parse_amount(value)
     if count:
         if number is None or number < 0:
-            problems.append(sheet.problem(r, c, f"{str(value)[:40]!r} är inget antal timmar eller personer"))
+            why = text_problem(value) if isinstance(value, str) else ""
+            what = why if why.startswith("är tvetydigt") else "är inget antal timmar eller personer"
+            problems.append(sheet.problem(r, c, f"{str(value)[:40]!r} {what}"))
             return 0.0
         return number
     if number is None:
-        what = "är inget ändligt belopp av rimlig storlek" if _is_number(value) else "är inget belopp"
+        what = ("är inget ändligt belopp av rimlig storlek" if _is_number(value)
+                else text_problem(value) if isinstance(value, str) else "är inget belopp")
         problems.append(sheet.problem(r, c, f"{_shown(value)} {what}"))
         return 0.0
     return number

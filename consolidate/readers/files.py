@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from consolidate.config.region import Config
-from consolidate.problems import WARNING, Problem
+from consolidate.config.region import Config, InputSource
+from consolidate.problems import WARNING, ConfigError, Problem, one_line
 from consolidate.readers.income import merge_labels, read_income_file
 from consolidate.readers.layout import SheetRows
 from consolidate.readers.staffing import read_staffing_file
@@ -60,12 +60,14 @@ def not_workbooks(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
 
 
 def display_name(path: Path) -> str:
-    """A path as short as it can be while still naming the file."""
+    """A path as short as it can be while still naming the file, as one line of text:
+    control characters become spaces, and bytes of the name that are no UTF-8 (which
+    Python keeps as surrogates) become U+FFFD, so that every output can write it."""
     try:
         relative = os.path.relpath(path)
     except ValueError:
-        return str(path)
-    return relative if not relative.startswith(".." + os.sep + "..") else str(path)
+        return _shown(str(path))
+    return _shown(relative if not relative.startswith(".." + os.sep + "..") else str(path))
 
 
 def display_names(paths: list[Path]) -> list[str]:
@@ -76,17 +78,22 @@ def display_names(paths: list[Path]) -> list[str]:
         parent = path.parent
         if parent not in relative:
             relative[parent] = display_name(parent / "x")[:-1]
-        names.append(relative[parent] + path.name)
+        names.append(relative[parent] + _shown(path.name))
     return names
+
+
+def _shown(name: str) -> str:
+    return name if name.isprintable() else one_line(name)
 
 
 Job = tuple[Callable[..., Any], Path, tuple[Any, ...]]  # reader, file, the reader's other arguments
 
 
 class Reading:
-    """The files of a period being read, in a pool of worker processes when there
-    are many (see `runtime.pool`); their rows and problems come back as `Source`s in
-    job order, the income files first."""
+    """The files of a period being read in worker processes (see `runtime.pool`), so
+    that a file whose reading makes its process die is named (`_died`) and the others
+    are still read; their rows and problems come back as `Source`s in job order, the
+    income files first."""
 
     def __init__(self, jobs: list[Job], problems: list[Problem] | None = None,
                  income_files: int | None = None) -> None:
@@ -123,17 +130,23 @@ def _died(args: tuple[Any, ...]) -> tuple[None, list[Problem]]:
 
 
 def start_reading(config: Config, period: str) -> Reading:
-    """Find the period's income and staffing workbooks and start reading them; the
-    income files come first in the results."""
+    """Find the period's income and staffing workbooks and start reading them, each
+    with the settings of the `[[inputs.source]]` that matches it or else of `[inputs]`;
+    the income files come first in the results."""
     inputs = config.inputs
     income_files, problems = _files(config, inputs.income, period, "resultatfiler")
     staff_files, staff_problems = _files(config, inputs.staffing, period, "personalfiler")
-    income_args = (inputs.income_sheet, inputs.max_workbook_bytes, merge_labels(INCOME_LABELS, inputs.aliases),
-                   inputs.amount_unit)
-    staff_args = (inputs.staffing_sheet, inputs.max_workbook_bytes, merge_labels(STAFF_LABELS, inputs.aliases))
-    jobs: list[Job] = [(read_income_file, p, income_args) for p in income_files]
-    jobs += [(read_staffing_file, p, staff_args) for p in staff_files]
-    return Reading(jobs, problems + staff_problems, len(income_files))
+    chosen, source_problems = _sources(config, period, income_files + staff_files)
+    income_labels = merge_labels(INCOME_LABELS, inputs.aliases)
+    staff_labels = merge_labels(STAFF_LABELS, inputs.aliases)
+    income_args = {source: (inputs.sheet_of(source, "income"), inputs.max_workbook_bytes, income_labels,
+                            inputs.amount_unit_of(source), inputs.signs_of(source))
+                   for source in (None, *inputs.sources)}
+    staff_args = {source: (inputs.sheet_of(source, "staffing"), inputs.max_workbook_bytes, staff_labels)
+                  for source in (None, *inputs.sources)}
+    jobs: list[Job] = [(read_income_file, p, income_args[chosen.get(p)]) for p in income_files]
+    jobs += [(read_staffing_file, p, staff_args[chosen.get(p)]) for p in staff_files]
+    return Reading(jobs, problems + staff_problems + source_problems, len(income_files))
 
 
 def _files(config: Config, pattern: str | None, period: str, what: str) -> tuple[list[Path], list[Problem]]:
@@ -143,6 +156,43 @@ def _files(config: Config, pattern: str | None, period: str, what: str) -> tuple
     if not files:
         problems.append(Problem(f"inga {what} hittades: {config.resolve(pattern, period)}", check="no_files"))
     return files, problems
+
+
+def input_sources(config: Config, period: str, files: list[Path]) -> dict[Path, InputSource]:
+    """The `[[inputs.source]]` whose pattern matches each of `files` (a file that none
+    matches is left out). A pattern is found as `[inputs] income` is (`find_files`), so
+    it means the same files. A file matched by two is a configuration error naming both."""
+    chosen: dict[Path, InputSource] = {}
+    if not config.inputs.sources:
+        return chosen
+    wanted = set(files)
+    for source in config.inputs.sources:
+        for path in find_files(config, source.pattern, period):
+            if path not in wanted:
+                continue
+            other = chosen.setdefault(path, source)
+            if other is not source:
+                raise ConfigError(
+                    str(config.path), f"[[inputs.source]] nr {other.number} och nr {source.number}, pattern",
+                    f"båda mönstren ({other.pattern!r} och {source.pattern!r}) matchar filen "
+                    f"{display_name(path)!r}; en fil läses med en källas inställningar: gör mönstren snävare "
+                    "så att varje fil matchas av högst en källa",
+                )
+    return chosen
+
+
+def _sources(config: Config, period: str, files: list[Path]) -> tuple[dict[Path, InputSource], list[Problem]]:
+    """Each file's `[[inputs.source]]`, and an error for a source that matches none of
+    the period's files: its settings would silently apply to nothing."""
+    chosen = input_sources(config, period, files)
+    used = set(chosen.values())
+    problems = [
+        Problem(f"{source.name} matchar ingen av de filer som [inputs] income eller staffing hittar "
+                f"({config.resolve(source.pattern, period)}), så dess inställningar gäller ingen fil; rätta "
+                "mönstret (relativt region.toml, som [inputs] income) eller ta bort källan", check="no_files")
+        for source in config.inputs.sources if source not in used
+    ]
+    return chosen, problems
 
 
 def read_period(config: Config, period: str) -> tuple[list[Source], list[Source], list[Problem]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from array import array
 from collections.abc import Sequence
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from consolidate.problems import WARNING, Problem
-from consolidate.readers.cells import amount_cell
+from consolidate.readers.cells import amount_cell, error_value
 from consolidate.readers.layout import (
     SheetRows,
     check_control,
@@ -21,10 +22,18 @@ from consolidate.readers.layout import (
     shared_all,
 )
 from consolidate.readers.numbers import MAX_AMOUNT, is_blank, parse_text, plain_texts
-from consolidate.readers.workbook import Sheet, open_sheet
+from consolidate.readers.workbook import CellError, Sheet, open_sheet
 from consolidate.vocabulary import AMOUNT_UNITS, MEASURE_NAMES, MEASURES
 
-_ACCOUNT = re.compile(r"^\s*(\d{3,6})(?:\s+(.*?))?\s*$", re.S)
+# An account cell: 3 to 6 digits, alone or followed by the account's name after a space,
+# a dash, an en dash or a colon ("4011", "4011 Löner", "4011 - Löner", "4011-Löner",
+# "4011: Löner"); a name does not start with a digit ("4011-4020" is no account).
+_ACCOUNT = re.compile(r"^\s*([0-9]{3,6})(?:(?:\s*[-\u2013\u2014:]\s*|\s+)(?![0-9.,])(.*?))?\s*$", re.S)
+_DIGIT = re.compile(r"[0-9]")
+_DIGITS = re.compile(r"[0-9]{2}")
+_LETTERS_ONLY = re.compile(r"^[^\W\d_]{2,}[.:]?$")
+# A subtotal's words: such a row is not data even with digits in it ("Summa 4000-4999").
+_SUBTOTAL = re.compile(r"^\s*(?:summa|s:a|delsumma|totalsumma|totalt?|resultat)", re.I)
 
 
 @dataclass
@@ -55,15 +64,44 @@ def account_code(value: object) -> tuple[str, str] | None:
         return None
     if isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 999_999:
         return str(value), ""
-    if isinstance(value, str):
+    if type(value) is str:  # an Excel error value (CellError) is none
         match = _ACCOUNT.match(value)
         if match:
             return match.group(1), match.group(2) or ""
     return None
 
 
-def read_income_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]],
-                      default_unit: str) -> tuple[IncomeRows | None, list[Problem]]:
+def not_an_account(value: object) -> str | None:
+    """Why a row's account cell, when the row has amounts and is not a control total,
+    is neither an account (`account_code`) nor text that makes the row a heading or a
+    subtotal; None when it is such text. Text is a heading or subtotal when it has no
+    digits ("Summa personal", "Intäkter"), begins with Summa/Totalt/Resultat ("Summa
+    4000-4999"), or begins with a word of letters and has no two digits together
+    ("Verksamhet 2"). Anything else may be an account written wrong and is refused."""
+    if isinstance(value, bool):
+        return f"kontocellen är {'SANT' if value else 'FALSKT'}, inget konto"
+    if isinstance(value, (dt.date, dt.time, dt.timedelta)):
+        return "kontocellen är ett datum eller en tid, inget konto; skriv kontot som tal eller text (t.ex. 4011)"
+    if isinstance(value, (int, float)):
+        shown = code_text(value) if isinstance(value, int) or value == value else str(value)
+        return f"kontot {shown[:20]} är inget konto med 3–6 siffror"
+    if type(value) is not str:
+        return "kontocellen är inget konto"
+    text = " ".join(value.split())
+    if not _DIGIT.search(text) or _SUBTOTAL.match(text):
+        return None
+    first = text.split(" ", 1)[0]
+    if _LETTERS_ONLY.match(first) and not _DIGITS.search(text):
+        return None
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    return (f"kontot {shown!r} är inget konto: skriv 3–6 siffror, ensamma eller följda av namnet "
+            "('4011', '4011 Löner', '4011 - Löner'); raden har belopp och kan inte läsas")
+
+
+def read_income_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]], default_unit: str,
+                      signs: str = "report") -> tuple[IncomeRows | None, list[Problem]]:
+    """The sheet's data rows in kr and report signs: `signs = "ledger"` (as booked:
+    revenue -, cost +) turns every amount of the file round."""
     header = find_header(sheet, labels, ("account", "actual"))
     if header is None:
         what = "bladet är tomt" if not any(any(not is_blank(v) for v in r) for r in sheet.rows) else (
@@ -73,21 +111,23 @@ def read_income_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]],
     rows = IncomeRows(sheet.file, sheet.name)
     problems = describe(rows, sheet, header, default_unit)
     for measure in MEASURES:
-        if measure not in header.columns:
+        if measure not in header.columns and measure not in header.found:  # else a problem of the header
             problems.append(sheet.problem(
                 header.row, None, f"kolumnen {MEASURE_NAMES[measure]} saknas; räknas som 0",
                 severity=WARNING, check="missing_measure",
             ))
-    problems += _read_rows(sheet, header.row, header.columns, rows)
+    problems += _read_rows(sheet, header.row, header.columns, rows, signs)
     return rows, problems
 
 
-def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: IncomeRows) -> list[Problem]:
+def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: IncomeRows,
+               signs: str = "report") -> list[Problem]:
     """Find the data rows (those with an account code) and the control total, then
     take each column of the data rows as a whole."""
     problems: list[Problem] = []
     measure_cols = [(m, columns[m]) for m in MEASURES if m in columns]
     account_col = columns["account"]
+    amount_cols = [c for _, c in measure_cols]
     data: list[int] = []
     codes: list[tuple[str, str]] = []
     control: tuple[int, dict[str, float]] | None = None
@@ -104,6 +144,13 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
             total = control_total(sheet, r, measure_cols, problems)
             if total is not None:
                 control = (r, total)
+            elif isinstance(value, CellError):
+                problems.append(error_value(sheet, r, account_col, value, "kontot"))
+            elif (_DIGIT.search(value) if type(value) is str else value is not None) \
+                    and any(c < len(cells) and not is_blank(cells[c]) for c in amount_cols):
+                why = not_an_account(value)  # a row with amounts is data, a heading or subtotal, or an error
+                if why is not None:
+                    problems.append(sheet.problem(r, account_col, why))
             continue
         data.append(r)
         codes.append(code)
@@ -112,11 +159,13 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
     out.name = _names(sheet, data, columns.get("name"), codes)
     out.counterparty = [
         "" if v == "" or is_blank(v) else shared(code_text(v))
-        for v in sheet.column(data, columns.get("counterparty"))
+        for v in _no_errors(sheet, data, columns.get("counterparty"), "motparten", problems)
     ]
     if "unit" in columns:
-        out.unit = [(None if is_blank(v) else shared(code_text(v))) for v in sheet.column(data, columns["unit"])]
-    factor = AMOUNT_UNITS[out.stated.amount_unit]
+        out.unit = [(None if is_blank(v) else shared(code_text(v)))
+                    for v in _no_errors(sheet, data, columns["unit"], "enheten (Ansvar)", problems)]
+    # kr and report signs; `sums` (for the control total) stay as the file has them
+    factor = AMOUNT_UNITS[out.stated.amount_unit] * (-1.0 if signs == "ledger" else 1.0)
     sums = {}
     for measure, c in measure_cols:
         column = sheet.column(data, c)
@@ -127,7 +176,7 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
             amounts = plain_texts(column) if column and type(column[0]) is str else None
         if amounts is not None:
             sums[measure] = sum(amounts)
-            out.amounts[measure] = array("d", [a * factor for a in amounts] if factor != 1.0 else amounts)
+            out.amounts[measure] = _scaled(amounts, factor)
             continue
         amounts = []
         for r, v in zip(data, column):
@@ -140,13 +189,46 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
             else:
                 amounts.append(amount_cell(sheet, r, c, problems))
         sums[measure] = sum(amounts)
-        out.amounts[measure] = array("d", [a * factor for a in amounts] if factor != 1.0 else amounts)
+        out.amounts[measure] = _scaled(amounts, factor)
     for measure in MEASURES:
         if measure not in columns:
             out.amounts[measure] = array("d", bytes(8 * len(data)))  # zeros
     if control is not None:
         problems += check_control(sheet, control, sums, measure_cols, MEASURE_NAMES, out.stated.amount_unit)
     return problems
+
+
+def _no_errors(sheet: Sheet, data: list[int], c: int | None, what: str, problems: list[Problem]) -> list:
+    """The column's cells in the data rows; an Excel error value among them is a
+    problem naming its cell, and is read as empty."""
+    column = sheet.column(data, c)
+    if c is not None and any(type(v) is CellError for v in column):
+        for i, (r, v) in enumerate(zip(data, column)):
+            if type(v) is CellError:
+                problems.append(error_value(sheet, r, c, v, what))
+                column[i] = ""
+    return column
+
+
+def _scaled(amounts: list[Any], factor: float) -> array:
+    """Amounts in kr and report signs; a 0 turned round stays 0, not -0. From tkr or
+    mkr, kr to the ten-thousandth: 4 147,9 tkr is 4 147 900 kr, not the 4 147 899,9999999995
+    that multiplying the binary 4147.9 by 1 000 gives."""
+    if factor == 1.0:
+        return array("d", amounts)
+    if factor == -1.0:
+        return array("d", [a * factor + 0.0 for a in amounts])
+    scale = factor * _KR_PARTS
+    if not amounts or max(map(abs, amounts)) * abs(scale) < _ROUNDS:
+        # round to a whole number of 1/10 000 kr as the floating-point unit does: adding
+        # and taking away 1.5 * 2**52 leaves the nearest integer (the same as `round`)
+        return array("d", [((a * scale + _ROUNDING) - _ROUNDING) / _KR_PARTS for a in amounts])
+    return array("d", [round(a * scale) / _KR_PARTS for a in amounts])
+
+
+_KR_PARTS = 10_000  # amounts converted from tkr or mkr are rounded to 1/10 000 kr
+_ROUNDING = 1.5 * 2.0**52
+_ROUNDS = 2.0**51  # below this, adding `_ROUNDING` rounds to an integer
 
 
 def _names(sheet: Sheet, data: list[int], c: int | None, codes: list[tuple[str, str]]) -> list[str]:
@@ -158,11 +240,11 @@ def _names(sheet: Sheet, data: list[int], c: int | None, codes: list[tuple[str, 
     return shared_all(names)
 
 
-def read_income_file(path, display: str, sheet_name: str | None, max_bytes: int,
-                     labels: dict[str, tuple[str, ...]], default_unit: str) -> tuple[IncomeRows | None, list[Problem]]:
+def read_income_file(path, display: str, sheet_name: str | None, max_bytes: int, labels: dict[str, tuple[str, ...]],
+                     default_unit: str, signs: str = "report") -> tuple[IncomeRows | None, list[Problem]]:
     """Open and read one income statement workbook; top level so processes can run it."""
     sheet, problems = open_sheet(path, display, sheet_name, max_bytes)
     if sheet is None:
         return None, problems
-    rows, more = read_income_sheet(sheet, labels, default_unit)
+    rows, more = read_income_sheet(sheet, labels, default_unit, signs)
     return rows, problems + more

@@ -11,10 +11,12 @@ MAX_AMOUNT = 1e15
 # Space, no-break space, thin space, narrow no-break space, figure space.
 _SPACES = " \u00a0\u2009\u202f\u2007"
 _MINUSES = "\u2212\u2013-"
+# Digits are 0-9 only, the decimal sign is a comma: a point is a thousands separator in
+# some countries and a decimal sign in others, so `1.234` is refused as ambiguous.
 _NUMBER = re.compile(
     r"^(?P<sign>[+\u2212\u2013-]?)"
-    r"(?P<int>\d{1,3}(?:[" + _SPACES + r"]\d{3})+|\d+)"
-    r"(?:[,.](?P<frac>\d+))?"
+    r"(?P<int>[0-9]{1,3}(?:[" + _SPACES + r"][0-9]{3})+|[0-9]+)"
+    r"(?:,(?P<frac>[0-9]+))?"
     r"(?P<trail>[\u2212-]?)$"
 )
 
@@ -29,7 +31,8 @@ def parse_amount(value: object) -> float | None:
     Accepts numbers; empty text (0); Swedish text such as `1 234,5`, `-1 234`,
     `−1 234` (U+2212), `(1 234)` and `1 234-` for a negative amount, with space, no-break space or
     thin space between thousands. Booleans, NaN, infinities and numbers beyond
-    `MAX_AMOUNT` are not amounts.
+    `MAX_AMOUNT` are not amounts; nor is text with a point (`1.234`, ambiguous) or
+    with two signs (`(−1 000)`, `--5`, `-(5)`); `text_problem` says why.
     """
     if type(value) is float:
         return value if -MAX_AMOUNT <= value <= MAX_AMOUNT else None  # NaN compares false
@@ -46,11 +49,11 @@ def parse_amount(value: object) -> float | None:
     return number if -MAX_AMOUNT <= number <= MAX_AMOUNT else None
 
 
-_PLAIN = re.compile(r"[+\u2212\u2013-]?(?:\d{1,3}(?:[" + _SPACES + r"]\d{3})+|\d+)(?:[,.]\d+)?")
+_PLAIN = re.compile(r"[+\u2212\u2013-]?(?:[0-9]{1,3}(?:[" + _SPACES + r"][0-9]{3})+|[0-9]+)(?:,[0-9]+)?")
 _TO_FLOAT = str.maketrans({**{c: None for c in _SPACES}, "\u2212": "-", "\u2013": "-", ",": ".", "(": "-", ")": None})
 
 
-_IN_PARENTHESES = r"\((?:\d{1,3}(?:[" + _SPACES + r"]\d{3})+|\d+)(?:[,.]\d+)?\)"  # "(1 234,5)": negative
+_IN_PARENTHESES = r"\((?:[0-9]{1,3}(?:[" + _SPACES + r"][0-9]{3})+|[0-9]+)(?:,[0-9]+)?\)"  # "(1 234,5)": negative
 _CELL = f"(?:{_PLAIN.pattern}|{_IN_PARENTHESES})"
 _PLAIN_LINES = re.compile(f"(?:{_CELL}\n)*{_CELL}")
 
@@ -86,6 +89,8 @@ def parse_text(value: str) -> float | None:
     if not match:
         return None
     sign, digits, fraction, trail = match.groups()
+    if negative and (sign or trail):  # "(−1 000)", "(5-)": two signs
+        return None
     if len(digits) > 3 and not digits.isdigit():
         digits = digits.translate(_NO_SPACES)
     number = float(f"{digits}.{fraction}" if fraction else digits)
@@ -98,6 +103,23 @@ def parse_text(value: str) -> float | None:
             return None
         negative = not negative
     return -number if negative else number
+
+
+_SIGNS = "+-\u2212\u2013"
+_SIGNED_DIGITS = re.compile(r"^[()" + _SIGNS + _SPACES + r"0-9,]*[0-9][()" + _SIGNS + _SPACES + r"0-9,]*$")
+
+
+def text_problem(value: str) -> str:
+    """Why a text is no amount, as the message naming its cell says it (after the
+    text itself): a point is ambiguous, two signs contradict, else it is no amount."""
+    text = value.strip(_STRIP)
+    if "." in text and any("0" <= ch <= "9" for ch in text):
+        return ("är tvetydigt: punkten kan vara decimaltecken eller tusentalsavgränsare; skriv beloppet "
+                "som ett tal i Excel, eller som text med decimalkomma (1 234,5)")
+    signs = sum(text.count(sign) for sign in _SIGNS) + ("(" in text or ")" in text)
+    if signs > 1 and _SIGNED_DIGITS.match(text):
+        return "har två tecken för minus (eller plus); skriv ett negativt belopp som −1 234, 1 234- eller (1 234)"
+    return "är inget belopp"
 
 
 def is_blank(value: object) -> bool:

@@ -1,5 +1,10 @@
-"""Calls run in a pool of worker processes when there are enough of them to pay for
-it, else in this process when their results are asked for.
+"""Calls run in a pool of worker processes: one worker for a handful of calls, one
+per core (at most 8) for many. Only where no process can be started here (or when
+profiling asks for it) are they run in this process, when their results are asked for.
+
+Worker processes also for a few calls, so that a call which makes its process die (a
+reader that aborts, memory that runs out) is known and named (`on_death`) instead of
+ending the command: a forked worker costs a few milliseconds.
 
 Knows nothing of what the calls do: a caller hands over `(function, args)` pairs and
 says what stands for the result of a call whose process died (`on_death`).
@@ -16,7 +21,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-PARALLEL_MIN_CALLS = 48
+PARALLEL_MIN_CALLS = 48  # from this many calls on, a worker for each core; fewer share one worker
+IN_THIS_PROCESS = False  # run every call in this process, to profile it (a call that dies then ends the command)
 
 Call = tuple[Callable[..., Any], tuple[Any, ...]]
 
@@ -32,13 +38,13 @@ class Pool:
         self.done = 0  # results taken so far
         self._pool: ProcessPoolExecutor | None = None
         self._pending: Iterator[Any] | None = None
-        workers = _workers()
-        if len(calls) >= PARALLEL_MIN_CALLS and workers >= 2:
+        if calls and not IN_THIS_PROCESS:
+            workers = _workers() if len(calls) >= PARALLEL_MIN_CALLS else 1
             chunk = max(1, len(calls) // (workers * 32))
             try:
                 self._pool = ProcessPoolExecutor(workers, mp_context=_fork_context())
                 self._pending = self._pool.map(_star, calls, chunksize=chunk)
-            except OSError:  # no process can be started here: run in this one
+            except (OSError, NotImplementedError):  # no process can be started here: run in this one
                 self._close()
                 self._pending = None
 
