@@ -20,6 +20,7 @@ CHECKS = {
     "not_a_workbook": "Bara arbetsböcker bland filerna",
     "input": "Filerna går att läsa: rubrikrad, belopp, formler med sparat värde",
     "hidden_sheet": "Inget dolt blad med innehåll hoppas över",
+    "old_format": "Arbetsböckerna är i ett format där Excels felvärden kan upptäckas",
     "missing_measure": "Alla mått finns som kolumner",
     "control_total": "Summaraderna stämmer med raderna",
     "wrong_period": "Filernas period är körningens",

@@ -399,6 +399,19 @@ def test_account_cells_that_are_refused_in_a_run(tmp_path):
     refused(tmp_path, region(tmp_path, rows), "A4", "A5", "A6", "A7", "A8")
 
 
+def test_a_refused_row_is_said_once_not_again_by_the_control_total(tmp_path):
+    """The refused row is missing from the sums: the Summa row would disagree on every
+    measure, six follow-on errors for one mistake. The row is the one error."""
+    header = ["Konto", "Benämning", "Utfall", "Budget"]
+    rows = [["Ansvar:", "U1"], header, [3010, "Intäkter", 5, 4], ["4O11", "Löner", -3, -2], ["Summa", None, 2, 2]]
+    _, errors, _ = read(write_book(tmp_path / "U1.xlsx", rows))
+    assert [e.cell for e in errors] == ["A4"]
+    rows[3][0] = 4011  # read whole: the control total is checked again
+    rows[4][2] = 9
+    _, errors, _ = read(write_book(tmp_path / "U1b.xlsx", rows))
+    assert [(e.cell, e.check) for e in errors] == [("C5", "control_total")]
+
+
 def test_a_row_without_amounts_is_no_data_whatever_its_account_cell(tmp_path):
     rows = [["Konto", "Benämning", "Utfall"], ["4011.5", "Not", None], [dt.date(2026, 4, 1), None, None],
             ["Kirurgkliniken 2026", None, ""], [3010, "Intäkter", 5]]

@@ -265,6 +265,9 @@ def test_xls_written_by_xlwt_is_read(tmp_path):
             ws.write(r, c, value)
     book.save(str(income_dir(tmp_path) / "U1.xls"))
     assert_u1_read_as_from_xlsx(tmp_path, config)
+    # ... with a warning: in .xls an error value (#N/A) reads as an empty cell, never told apart
+    warned = lines_with(validate(tmp_path, config).stderr, "warning", "U1.xls")
+    assert len(warned) == 1 and "#N/A" in warned[0] and ".xlsx" in warned[0]
 
 
 def test_xls_that_cannot_be_read_says_how_to_convert(tmp_path):

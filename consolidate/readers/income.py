@@ -193,7 +193,9 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
     for measure in MEASURES:
         if measure not in columns:
             out.amounts[measure] = array("d", bytes(8 * len(data)))  # zeros
-    if control is not None:
+    # A row or cell already refused is missing from the sums: the control total would
+    # only repeat that error, once per measure, so it is checked on a sheet read whole.
+    if control is not None and not any(p.is_error for p in problems):
         problems += check_control(sheet, control, sums, measure_cols, MEASURE_NAMES, out.stated.amount_unit)
     return problems
 

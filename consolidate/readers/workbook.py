@@ -198,6 +198,12 @@ def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int)
         return refuse(f"arbetsboken kunde inte läsas (läsaren avbröts: {str(exc)[:200]}); {_SAVE_AGAIN}", sheet=name)
     for (r, c), text in scan.errors.items():
         _put(rows, r, c, CellError(text))
+    if archive is None:  # .xls: calamine reads an error value (#N/A) as an empty cell
+        problems.append(Problem(
+            "filen är en .xls-arbetsbok, där ett Excel-felvärde (#N/A, #DIV/0!) inte kan skiljas från en tom "
+            "cell och då räknas som 0; spara den som .xlsx för att felvärden ska upptäckas",
+            file=display, sheet=name, severity=WARNING, check="old_format",
+        ))
     return Sheet(display, name, rows, scan.xml, scan.uncached), problems
 
 
