@@ -55,9 +55,10 @@ ENTITIES = [
 ]
 
 
-def write_workbook(path: Path, rows: list[list], sheet: str = "Resultat") -> Path:
-    """An .xlsx with the given rows from A1; a str starting with '=' is a formula
-    (openpyxl stores no cached value for it)."""
+def write_workbook(path: Path, rows: list[list], sheet: str = "Resultat", merges: tuple[str, ...] = ()) -> Path:
+    """An .xlsx with the given rows from A1 and merged ranges ("B4:C4"); a str starting
+    with '=' is a formula (openpyxl stores no cached value for it), "#N/A" and the other
+    error codes are written as Excel error values."""
     book = openpyxl.Workbook()
     ws = book.active
     ws.title = sheet
@@ -65,6 +66,8 @@ def write_workbook(path: Path, rows: list[list], sheet: str = "Resultat") -> Pat
         for c, value in enumerate(row, start=1):
             if value is not None:
                 ws.cell(row=r, column=c, value=value)
+    for cells in merges:
+        ws.merge_cells(cells)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path

@@ -13,7 +13,6 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import openpyxl
 import pytest
 from helpers import INCOME_HEADER, assert_no_traceback, flat, run_cli, write_region, write_workbook
 from hypothesis import HealthCheck, given, settings
@@ -35,20 +34,8 @@ SIX = (100, 90, 80, 300, 310, 290)  # distinct per measure: a column read into t
 # --- helpers -----------------------------------------------------------------------
 
 def write_book(path: Path, rows: list[list], merges: tuple[str, ...] = (), sheet: str = "Resultat") -> Path:
-    """An .xlsx with the given rows from A1 and merged ranges ("B4:C4"); "#N/A" and the
-    other error codes are written as Excel error values."""
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = sheet
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row, start=1):
-            if value is not None:
-                ws.cell(row=r, column=c, value=value)
-    for cells in merges:
-        ws.merge_cells(cells)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
-    return path
+    """`helpers.write_workbook`, merged ranges second."""
+    return write_workbook(path, rows, sheet=sheet, merges=merges)
 
 
 def read(path: Path, labels=LABELS, default_unit: str = "kr"):
