@@ -202,3 +202,44 @@ def test_a_damaged_store_stops_close_but_not_run(tmp_path):
     assert run.returncode == 0 and "historiken kan inte öppnas" in run.stderr
     close = _close(config, "2026-04")
     assert close.returncode == 2 and "historikfel" in close.stderr and "Traceback" not in close.stderr
+
+
+def test_a_file_replaced_during_a_close_is_recorded_as_it_was_read(tmp_path, monkeypatch):
+    """The figures and the SHA-256 recorded come from the same bytes: a workbook replaced
+    after it was read (and before the close is recorded) is recorded with the hash of
+    what was read, so the next close sees that the inputs have changed."""
+    import hashlib
+
+    from click.testing import CliRunner
+
+    from consolidate.cli import main
+    from consolidate.core import period as period_module
+
+    config = _region(tmp_path)
+    u1 = tmp_path / "in/2026-04/resultat/U1_r.xlsx"
+    read_bytes = u1.read_bytes()
+    json_path = tmp_path / "before.json"
+    done = run_cli("run", "--config", str(config), "--period", "2026-04", "--no-excel", "--json", str(json_path))
+    assert done.returncode == 0, done.stderr
+    expected = {(r["entity"], r["row"]): r["actual"] for r in json.loads(json_path.read_text())["income"]}
+    _region(tmp_path / "other", u1_actual=555.0)
+    replacement = tmp_path / "other/in/2026-04/resultat/U1_r.xlsx"
+    original = period_module.add_staffing
+
+    def add_staffing_then_replace(step, staff_sources):
+        result = original(step, staff_sources)
+        shutil.copyfile(replacement, u1)  # every file is already read
+        return result
+
+    monkeypatch.setattr(period_module, "add_staffing", add_staffing_then_replace)
+    closed = CliRunner().invoke(main, ["close", "--config", str(config), "--period", "2026-04", "--no-excel", "-q"])
+    assert closed.exit_code == 0, closed.output
+    assert u1.read_bytes() == replacement.read_bytes() != read_bytes  # the file was replaced meanwhile
+    with _store(config) as conn:
+        sha = conn.execute("SELECT sha256 FROM input_files WHERE name LIKE '%U1_r.xlsx'").fetchone()[0]
+        recorded = dict(((e, r), a) for e, r, a in conn.execute("SELECT entity, row, actual FROM income"))
+    assert sha == hashlib.sha256(read_bytes).hexdigest()
+    assert all(recorded[key] == value for key, value in expected.items() if key in recorded) and recorded
+    monkeypatch.undo()
+    again = _close(config, "2026-04")
+    assert again.returncode == 1 and "U1_r.xlsx (ändrad)" in again.stderr, again.stderr

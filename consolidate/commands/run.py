@@ -128,7 +128,7 @@ def _prepare_close(config, period, result, reopen: bool, err):
 
     # The configuration counts as input: a changed chart or tree changes the figures.
     sources = [*result.files, config.path, Path(config.chart.path)]
-    files = fingerprint(sources, config.path.parent)
+    files = fingerprint(sources, config.path.parent, result.digests)  # the workbooks as read, not as they are now
     with open_store(config.store_path) as conn:
         last = latest(conn, period)
         if last is None:

@@ -36,6 +36,7 @@ class Result:
     period: str
     problems: list[Problem]
     files: list[Path] = field(default_factory=list)
+    digests: dict[Path, tuple[str, int]] = field(default_factory=dict)  # SHA-256 and size of each file as read
     consolidated: Consolidated | None = None
     rows: pd.DataFrame | None = None  # every report row of every entity
     mismatches: pd.DataFrame | None = None  # internal trade whose two sides disagree
@@ -158,6 +159,8 @@ def add_staffing(step: IncomeStep, staff_sources: list[Source]) -> Result:
     result = step.result
     result.problems += [*_checked(staff_sources, result.config, result.period, "staffing"), *step.checks]
     result.files = [s.path for s in step.sources + staff_sources]
+    result.digests = {s.path: (s.rows.sha256, s.rows.size) for s in step.sources + staff_sources
+                      if s.rows is not None and s.rows.sha256}
     if not result.ok:
         result.consolidated = result.rows = None
         return result

@@ -75,23 +75,34 @@ class Close:
     inputs_digest: str
 
 
-def fingerprint(paths: list[Path], base: Path) -> list[InputFile]:
-    """Name (relative to the config's folder where possible) and SHA-256 of each file."""
+def fingerprint(paths: list[Path], base: Path, read: dict[Path, tuple[str, int]] | None = None) -> list[InputFile]:
+    """Name (relative to the config's folder where possible) and SHA-256 of each file.
+
+    `read` gives the SHA-256 and size of files as they were read for the figures: those
+    are recorded, not the file as it is now (it may have been replaced meanwhile)."""
     files = []
     for path in paths:
+        if read is not None and path in read:
+            sha256, size = read[path]
+            files.append(InputFile(_stored_name(path, base), sha256, size))
+            continue
         digest = hashlib.sha256()
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
-        try:
-            name = str(path.resolve().relative_to(base.resolve()))
-        except ValueError:
-            name = str(path.resolve())
-        # A name that is not valid UTF-8 is kept with its bytes escaped (\xe5): SQLite
-        # stores only valid text, and the escaped name stays the same from close to close.
-        name = os.fsencode(name).decode("utf-8", "backslashreplace")
-        files.append(InputFile(name, digest.hexdigest(), path.stat().st_size))
+        files.append(InputFile(_stored_name(path, base), digest.hexdigest(), path.stat().st_size))
     return sorted(files, key=lambda f: f.name)
+
+
+def _stored_name(path: Path, base: Path) -> str:
+    """A file's name as the store keeps it: relative to the config's folder where
+    possible. A name that is not valid UTF-8 is kept with its bytes escaped (\\xe5):
+    SQLite stores only valid text, and the escaped name stays the same from close to close."""
+    try:
+        name = str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        name = str(path.resolve())
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def inputs_digest(files: list[InputFile]) -> str:

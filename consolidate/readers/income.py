@@ -249,4 +249,6 @@ def read_income_file(path, display: str, sheet_name: str | None, max_bytes: int,
     if sheet is None:
         return None, problems
     rows, more = read_income_sheet(sheet, labels, default_unit, signs)
+    if rows is not None:
+        rows.sha256, rows.size = sheet.sha256, sheet.size
     return rows, problems + more

@@ -698,6 +698,8 @@ class SheetRows:
     unit_column: str = ""
     unit: list[str | None] = field(default_factory=list)
     row: list[int] = field(default_factory=list)  # row number in the sheet, from 1
+    sha256: str = ""  # of the file's bytes as read (see `workbook.Sheet`)
+    size: int = 0
 
     def columns(self) -> dict[str, Sequence[Any]]:
         """The rows as columns of the table of their kind (see the subclasses)."""

@@ -392,4 +392,6 @@ def read_staffing_file(path, display: str, sheet_name: str | None, max_bytes: in
     if sheet is None:
         return None, problems
     rows, more = read_staffing_sheet(sheet, labels)
+    if rows is not None:
+        rows.sha256, rows.size = sheet.sha256, sheet.size
     return rows, problems + more

@@ -18,6 +18,7 @@ for, one pass of expat, which refuses entity declarations instead of expanding t
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -76,6 +77,8 @@ class Sheet:
     xml: bytes | None = field(default=None, repr=False)  # the sheet's XML, while formulas are still to be looked at
     _uncached: Set[tuple[int, int]] | None = field(default=None, repr=False)
     _doubt: str | None = field(default=None, repr=False)  # why the XML could not tell the formulas apart
+    sha256: str = ""  # of the file's bytes as read: the bytes the figures come from
+    size: int = 0
 
     @property
     def uncached(self) -> Set[tuple[int, int]]:
@@ -204,7 +207,9 @@ def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int)
             "cell och då räknas som 0; spara den som .xlsx för att felvärden ska upptäckas",
             file=display, sheet=name, severity=WARNING, check="old_format",
         ))
-    return Sheet(display, name, rows, scan.xml, scan.uncached), problems
+    sheet = Sheet(display, name, rows, scan.xml, scan.uncached)
+    sheet.sha256, sheet.size = hashlib.sha256(data).hexdigest(), len(data)
+    return sheet, problems
 
 
 MAX_SHARED_TEXTS = 2_000_000
@@ -233,14 +238,20 @@ def _count_shared_texts(archive: zipfile.ZipFile, data: bytes) -> None:
 
 
 def _open_book(path: Path, data: bytes) -> CalamineWorkbook:
-    """calamine's workbook, opened by path: it then picks the format by the ending. A
-    path that is no UTF-8 (a file name's bytes) it cannot open: then from the bytes."""
-    name = str(path)
+    """calamine's workbook from the bytes that were read and hashed, so that the figures
+    and the SHA-256 a close records come from the same bytes, even when the file is
+    replaced meanwhile. Where calamine cannot read the bytes (it cannot tell a damaged
+    .xls or .ods by its content), it is asked again by path, only to say what is wrong."""
     try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
-    return CalamineWorkbook.from_path(name)
+    except Exception:
+        name = str(path)
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            raise  # no path calamine can open: what it said of the bytes stands
+        CalamineWorkbook.from_path(name)  # raises, naming what is wrong with the file
+        raise  # read by path but not from the bytes: the file changed while it was read
 
 
 def _choose(sheets: list, sheet_name: str | None) -> int:
