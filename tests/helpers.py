@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -191,3 +194,32 @@ def write_ods(path: Path, rows: list[list], sheet: str = "Resultat") -> Path:
         archive.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
         archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
     return path
+
+
+# What a developer's own trying of the README leaves beside the sample config (a history
+# store, a lock, reports) is never copied: the tests see the samples as committed.
+_NOT_SAMPLES = shutil.ignore_patterns("*.sqlite", "*.sqlite-*", "*.lock", "*.py", "__pycache__", "reports")
+
+
+def copy_samples(dest: Path, periods: tuple[str, ...] | None = None) -> Path:
+    """The sample region (config/ and samples/, or only the given periods' folders)
+    copied into `dest`; returns its region.toml."""
+    shutil.copytree(ROOT / "config", dest / "config", ignore=_NOT_SAMPLES)
+    if periods is None:
+        shutil.copytree(ROOT / "samples", dest / "samples", ignore=_NOT_SAMPLES)
+    for period in periods or ():
+        shutil.copytree(ROOT / "samples" / period, dest / "samples" / period, ignore=_NOT_SAMPLES)
+    return dest / "config" / "region.toml"
+
+
+_SAMPLE_CONFIG: list[Path] = []
+
+
+def sample_config() -> Path:
+    """region.toml of one copy of the sample region per test process, for tests that
+    only read it (a test that closes or changes files makes its own with `copy_samples`)."""
+    if not _SAMPLE_CONFIG:
+        root = Path(tempfile.mkdtemp(prefix="consolidate-samples-"))
+        atexit.register(shutil.rmtree, root, True)
+        _SAMPLE_CONFIG.append(copy_samples(root))
+    return _SAMPLE_CONFIG[0]

@@ -9,7 +9,7 @@ import sys
 from collections import defaultdict
 
 import pytest
-from helpers import ROOT, run_cli
+from helpers import ROOT, run_cli, sample_config
 
 MEASURES = ["actual", "budget", "prior", "annual_budget", "forecast", "prior_full_year"]
 SPEC_INCOME_KEYS = {"entity", "report", "row", *MEASURES, "var_budget", "var_prior", "var_forecast", "previous_close"}
@@ -36,7 +36,7 @@ def _generator():
 def sample_run(request, tmp_path_factory):
     period = request.param
     out = tmp_path_factory.mktemp("e2e") / "out.json"
-    done = run_cli("run", "--config", str(ROOT / "config" / "region.toml"), "--period", period,
+    done = run_cli("run", "--config", str(sample_config()), "--period", period,
                    "--json", str(out), "--no-excel")
     assert done.returncode == 0, done.stderr
     return period, done, json.loads(out.read_text(encoding="utf-8")), _generator().build(period)

@@ -11,9 +11,9 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from helpers import CHART, ROOT, income_rows, run_cli, write_region, write_workbook
+from helpers import CHART, income_rows, run_cli, sample_config, write_region, write_workbook
 
-CONFIG = ROOT / "config" / "region.toml"
+CONFIG = sample_config()  # a copy: never the developer's own store or lock beside the config
 PERIOD = "2026-04"
 MEASURES = ["actual", "budget", "var_budget", "prior", "var_prior", "forecast", "annual_budget",
             "var_forecast", "prior_full_year"]

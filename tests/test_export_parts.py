@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import orjson
 import pytest
-from helpers import ROOT
+from helpers import sample_config
 
 from consolidate.config.region import load_config
 from consolidate.core.period import consolidate_period
 from consolidate.outputs import export
 from consolidate.readers.files import read_period
 
-CONFIG = ROOT / "config" / "region.toml"
+CONFIG = sample_config()  # a copy: never the developer's own store or lock beside the config
 
 
 @pytest.fixture(scope="module")

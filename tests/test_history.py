@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, income_rows, run_cli, write_region, write_workbook
+from helpers import copy_samples, income_rows, run_cli, write_region, write_workbook
 
 ENTITIES = [("ADM", "Förvaltningen", "REG"), ("U1", "Enhet ett", "ADM"), ("U2", "Enhet två", "ADM")]
 
@@ -168,9 +168,7 @@ def test_close_killed_at_any_moment_leaves_store_whole(tmp_path):
 
 @pytest.mark.parametrize("period", ["2026-04"])
 def test_samples_close_march_then_april_shows_change_since_march(tmp_path, period):
-    shutil.copytree(ROOT / "config", tmp_path / "config")
-    shutil.copytree(ROOT / "samples", tmp_path / "samples", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    config = tmp_path / "config" / "region.toml"
+    config = copy_samples(tmp_path)
     march = run_cli("close", "--config", str(config), "--period", "2026-03", "--no-excel", "-q")
     assert march.returncode == 0, march.stderr
     out = tmp_path / "april.json"

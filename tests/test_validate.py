@@ -20,8 +20,8 @@ import openpyxl
 import pytest
 from helpers import (
     INCOME_HEADER,
-    ROOT,
     assert_no_traceback,
+    copy_samples,
     income_rows,
     run_cli,
     write_ods,
@@ -500,8 +500,7 @@ def _column_of(ws, label: str) -> int:
 
 
 def test_samples_with_five_planted_problems(tmp_path):
-    shutil.copytree(ROOT / "config", tmp_path / "config")
-    shutil.copytree(ROOT / "samples" / PERIOD, tmp_path / "samples" / PERIOD)
+    copy_samples(tmp_path, periods=(PERIOD,))
     results = tmp_path / "samples" / PERIOD / "resultat"
     personal = tmp_path / "samples" / PERIOD / "personal"
     for path in [*results.iterdir(), *personal.iterdir()]:
