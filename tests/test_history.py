@@ -241,3 +241,35 @@ def test_a_file_replaced_during_a_close_is_recorded_as_it_was_read(tmp_path, mon
     monkeypatch.undo()
     again = _close(config, "2026-04")
     assert again.returncode == 1 and "U1_r.xlsx (ändrad)" in again.stderr, again.stderr
+
+
+def test_a_region_folder_copied_whole_is_not_changed_inputs(tmp_path):
+    """Files are matched by their path relative to the config (`../samples/...` too) and
+    by their SHA-256: the same region closed again from a copied folder changes nothing,
+    while a changed workbook there is still a change."""
+    config = copy_samples(tmp_path / "a", periods=("2026-03",))
+    first = run_cli("close", "--config", str(config), "--period", "2026-03", "--no-excel", "-q")
+    assert first.returncode == 0, first.stderr
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    copied = tmp_path / "b" / "config" / "region.toml"
+    again = run_cli("close", "--config", str(copied), "--period", "2026-03", "--no-excel", "-q")
+    assert again.returncode == 0 and "samma indata" in again.stderr, again.stderr
+    with sqlite3.connect(copied.parent / "region.history.sqlite") as conn:
+        names = [n for (n,) in conn.execute("SELECT name FROM input_files")]
+        assert conn.execute("SELECT COUNT(*) FROM closes").fetchone()[0] == 1
+    assert names and all(not os.path.isabs(n) for n in names)
+    workbook = next((tmp_path / "b" / "samples" / "2026-03" / "resultat").glob("*.xlsx"))
+    workbook.write_bytes(next(p for p in workbook.parent.glob("*.xlsx") if p != workbook).read_bytes())
+    changed = run_cli("close", "--config", str(copied), "--period", "2026-03", "--no-excel", "-q")
+    assert changed.returncode == 1 and f"{workbook.name} (ändrad)" in changed.stderr, changed.stderr
+
+
+def test_same_inputs_matches_by_name_then_by_contents():
+    from consolidate.outputs.history import InputFile, same_inputs
+
+    a, b = InputFile("x/a.xlsx", "1" * 64, 1), InputFile("x/b.xlsx", "2" * 64, 1)
+    moved = [InputFile("/old/x/a.xlsx", "1" * 64, 1), InputFile("/old/x/b.xlsx", "2" * 64, 1)]
+    assert same_inputs(moved, [a, b]) and same_inputs([a, b], [a, b])
+    swapped = [InputFile("x/a.xlsx", "2" * 64, 1), InputFile("x/b.xlsx", "1" * 64, 1)]
+    assert not same_inputs([a, b], swapped)  # contents swapped under the names: a change
+    assert not same_inputs([a, b], [a]) and not same_inputs([a], [a, b])

@@ -24,6 +24,7 @@ from consolidate.outputs.history import (
     open_store,
     previous_close,
     record,
+    same_inputs,
 )
 from consolidate.problems import ConfigError
 from consolidate.runtime.atomic import clear_leftovers
@@ -133,9 +134,10 @@ def _prepare_close(config, period, result, reopen: bool, err):
         last = latest(conn, period)
         if last is None:
             return files, 1
-        if last.inputs_digest == inputs_digest(files):
+        recorded = files_of(conn, last.id)
+        if last.inputs_digest == inputs_digest(files) or same_inputs(recorded, files):
             return files, None
-        changed = differences(files_of(conn, last.id), files)
+        changed = differences(recorded, files)
     if not reopen:
         err.print(plain(
             f"{period} är redan stängd (version {last.version}, {last.closed_at}) och indata har ändrats: "

@@ -95,14 +95,25 @@ def fingerprint(paths: list[Path], base: Path, read: dict[Path, tuple[str, int]]
 
 
 def _stored_name(path: Path, base: Path) -> str:
-    """A file's name as the store keeps it: relative to the config's folder where
-    possible. A name that is not valid UTF-8 is kept with its bytes escaped (\\xe5):
-    SQLite stores only valid text, and the escaped name stays the same from close to close."""
-    try:
-        name = str(path.resolve().relative_to(base.resolve()))
-    except ValueError:
-        name = str(path.resolve())
+    """A file's name as the store keeps it: relative to the config's folder (also with
+    `..`), so a region folder moved or copied whole keeps its names. A name that is not
+    valid UTF-8 is kept with its bytes escaped (\\xe5): SQLite stores only valid text,
+    and the escaped name stays the same from close to close."""
+    name = os.path.relpath(path.resolve(), base.resolve())
     return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def same_inputs(old: list[InputFile], new: list[InputFile]) -> bool:
+    """Whether two sets of inputs are the same files: a name in both has the same
+    SHA-256 in both, and the files whose names are in only one of them have the same
+    contents as the other's (a folder moved, or a store of a close that recorded
+    absolute names). Two files that swap contents under their names are a change."""
+    before = {f.name: f.sha256 for f in old}
+    after = {f.name: f.sha256 for f in new}
+    if any(before[name] != after[name] for name in before.keys() & after.keys()):
+        return False
+    only_before = sorted(before[n] for n in before.keys() - after.keys())
+    return only_before == sorted(after[n] for n in after.keys() - before.keys())
 
 
 def inputs_digest(files: list[InputFile]) -> str:
