@@ -60,7 +60,7 @@ def main() -> None:
 PHASES = {
     "consolidate.core.period": ("_checked", "_table", "map_accounts", "mismatches", "consolidate",
                              "report_rows", "staffing_table"),
-    "consolidate.outputs.export": ("write_document",),
+    "consolidate.outputs.export": ("begin_document",),
     "consolidate.commands.run": ("_write_outputs",),
     "consolidate.outputs.excel.writer": ("write_report",),
 }

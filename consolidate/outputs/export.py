@@ -123,11 +123,6 @@ def begin_document(result: Result, path: Path) -> Callable[[], None]:
     return write
 
 
-def write_document(result: Result, path: Path) -> None:
-    """The JSON of `document(result)`, written whole or not at all."""
-    begin_document(result, path)()
-
-
 def _dumps(value: object) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY)
 

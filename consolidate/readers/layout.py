@@ -76,11 +76,6 @@ def label_key(text: object) -> str:
     return _split_label(text)[0] if isinstance(text, str) else ""
 
 
-def label_unit(text: object) -> str | None:
-    """The amount unit (kr, tkr, mkr) stated at the end of a header label, if any."""
-    return _split_label(text)[1] if isinstance(text, str) else None
-
-
 # Words that make a label year to date ("Ack utfall", "Utfall ack.", "Ackumulerat
 # utfall", "Utfall YTD", "Utfall t.o.m. april", "Utfall jan–apr") or of one period only
 # ("Utfall april", "Utfall perioden", "Utfall månad", "Budget 2026-04", "Utfall mar–apr").
