@@ -100,11 +100,15 @@ def run(config_path, period, **options):
 @period_option
 @run_options
 @click.option("--reopen", is_flag=True, help="Record changed inputs of a closed period as a new version.")
+@click.option("--reason", help="Why the period is reopened; recorded with the user name.")
 def close(config_path, period, **options):
     """Run, then record the period in the history store beside the config.
 
     Closing again with the same inputs changes nothing; with changed inputs it is
-    refused (exit 1) unless --reopen is given.
+    refused (exit 1) unless --reopen is given. The outputs are put in place only once
+    the close is recorded, so the store and the output folder always agree.
+
+    Example: consolidate close --config config/region.toml --period 2026-04 --reopen --reason "Rättelse enhet 12"
 
     Example (crontab, 06:00 on the 5th): consolidate close --config /srv/region/region.toml --period previous --quiet
     """
@@ -113,12 +117,13 @@ def close(config_path, period, **options):
 
 @main.command()
 @config_option
-def history(config_path):
-    """List the closed periods: version, time, tool version, files, region result.
+@click.option("--period", type=Period(), help="List the versions of this period and what changed between them.")
+def history(config_path, period):
+    """List the closed periods: version, local time, user, files, region result.
 
-    Example: consolidate history --config config/region.toml
+    Example: consolidate history --config config/region.toml --period 2026-04
     """
-    sys.exit(_guard(lambda: history_command(config_path)))
+    sys.exit(_guard(lambda: history_command(config_path, period)))
 
 
 @main.command()
@@ -172,16 +177,16 @@ def _guard(action) -> int:
     except Locked as exc:
         click.echo(plain(str(exc)), err=True)
         return EXIT_LOCKED
-    except StoreError as exc:
+    except StoreError as exc:  # busy: another program holds the store; else damaged, full, unwritable
         click.echo(plain(f"historikfel: {exc}"), err=True)
-        return EXIT_USAGE
+        return EXIT_LOCKED if exc.busy else EXIT_USAGE
+    except BrokenPipeError:  # the reader of stdout has gone (before the OSError it is)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except OSError as exc:  # an output folder that cannot be written, a full disk
         where = f" {exc.filename}" if exc.filename else ""
         click.echo(plain(f"kan inte skriva{where}: {exc.strerror or exc}"), err=True)
         return EXIT_USAGE
-    except BrokenPipeError:  # `consolidate run ... | head`: the reader has gone
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
     except KeyboardInterrupt:
         click.echo("avbruten", err=True)
         return 130

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from consolidate.vocabulary import AMOUNT_UNITS, UNIT_DECIMALS
@@ -32,3 +33,17 @@ def amount(value_kr: float | None, unit: str) -> str:
 
 def percent(value: float | None, decimals: int = 1) -> str:
     return "" if value is None else swedish(value, decimals)
+
+
+def local_time(stamp: str | None) -> str:
+    """An ISO time with offset (as the history store keeps it) in this machine's local
+    time, to the minute: `2026-04-05T06:00:12+00:00` -> `2026-04-05 08:00` in Sweden."""
+    if not stamp:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:  # recorded without an offset: already local
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")

@@ -5,12 +5,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -116,56 +113,6 @@ def test_second_concurrent_run_gets_exit_3(tmp_path):
     assert run_cli("run", "--config", str(config), "--period", "2026-04", "--no-excel").returncode == 0
 
 
-def _complete_workbooks_only(directory: Path) -> None:
-    if not directory.exists():
-        return
-    for path in directory.iterdir():
-        if path.suffix == ".xlsx":
-            with zipfile.ZipFile(path) as archive:
-                assert archive.testzip() is None
-                assert "xl/workbook.xml" in archive.namelist()
-        else:
-            assert path.name.startswith(".~consolidate-") and path.suffix == ".tmp", path
-
-
-def test_close_killed_at_any_moment_leaves_store_whole(tmp_path):
-    """SIGKILL a close at many moments across its run; after each, the store passes
-    integrity_check and holds the period fully or not at all, and the output folder
-    holds only complete workbooks."""
-    source = tmp_path / "src"
-    config = _region(source)
-    env = {**os.environ, "COLUMNS": "200"}
-    command = [sys.executable, "-m", "consolidate", "close", "--config", str(config), "--period", "2026-04", "-q"]
-    start = time.monotonic()
-    subprocess.run(command, env=env, capture_output=True, check=True)
-    full_run = time.monotonic() - start
-    with _store(config) as conn:
-        expected_income = conn.execute("SELECT COUNT(*) FROM income").fetchone()[0]
-    outcomes = set()
-    for step in range(14):
-        work = tmp_path / f"kill{step}"
-        shutil.copytree(source, work, ignore=shutil.ignore_patterns("*.sqlite", "*.lock", "out"))
-        cmd = [*command]
-        cmd[cmd.index(str(config))] = str(work / "region.toml")
-        process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(full_run * step / 12)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        store = work / "region.history.sqlite"
-        if store.exists():
-            with sqlite3.connect(store) as conn:
-                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-                closes = conn.execute("SELECT COUNT(*) FROM closes").fetchone()[0] if "closes" in tables else 0
-                income = conn.execute("SELECT COUNT(*) FROM income").fetchone()[0] if "income" in tables else 0
-            assert (closes, income) in ((0, 0), (1, expected_income))
-            outcomes.add(closes)
-        else:
-            outcomes.add(0)
-        _complete_workbooks_only(work / "out" / "2026-04")
-    assert outcomes <= {0, 1}
-
-
 @pytest.mark.parametrize("period", ["2026-04"])
 def test_samples_close_march_then_april_shows_change_since_march(tmp_path, period):
     config = copy_samples(tmp_path)
@@ -197,7 +144,8 @@ def test_a_damaged_store_stops_close_but_not_run(tmp_path):
     config = _region(tmp_path)
     (tmp_path / "region.history.sqlite").write_bytes(b"not a database at all")
     run = run_cli("run", "--config", str(config), "--period", "2026-04", "--no-excel")
-    assert run.returncode == 0 and "historiken kan inte öppnas" in run.stderr
+    assert run.returncode == 0 and "är skadad" in run.stderr and "jämförelsen med förra stängda" in run.stderr
+    assert run.stderr.count("skadad") == 1, run.stderr  # said once
     close = _close(config, "2026-04")
     assert close.returncode == 2 and "historikfel" in close.stderr and "Traceback" not in close.stderr
 

@@ -6,16 +6,19 @@ The order the outputs are made in is decided here, in `_write_outputs`.
 
 from __future__ import annotations
 
+import getpass
 import sqlite3
-import sys
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from consolidate.commands import EXIT_DATA, EXIT_OK
-from consolidate.commands.session import load, lock_path, log
+from consolidate.commands.session import load, lock_path, log, recover_store, show
 from consolidate.config.region import load_config
 from consolidate.outputs.history import (
+    Recording,
     StoreError,
+    announce,
     differences,
     files_of,
     fingerprint,
@@ -25,9 +28,10 @@ from consolidate.outputs.history import (
     previous_close,
     record,
     same_inputs,
+    settled,
 )
 from consolidate.problems import ConfigError
-from consolidate.runtime.atomic import clear_leftovers
+from consolidate.runtime.atomic import Staging, atomic_path, clear_leftovers
 from consolidate.runtime.lock import exclusive
 from consolidate.sanitize import plain
 
@@ -46,6 +50,7 @@ class RunOptions:
     no_excel: bool = False
     quiet: bool = False
     reopen: bool = False
+    reason: str | None = None
 
 
 def run_command(config_path: Path, period: str, options: RunOptions, close: bool = False) -> int:
@@ -60,6 +65,8 @@ def run_command(config_path: Path, period: str, options: RunOptions, close: bool
         raise ConfigError(str(config_path), "--entity", f"{options.entity!r} finns inte i organisationsträdet")
     unit = options.unit or config.amount_unit
     with exclusive(lock_path(config)):
+        # first of all: what an interrupted close left
+        usable = recover_store(config, strict=close, consequence="jämförelsen med förra stängda månaden saknas")
         result, err = load(config, period)
         from consolidate.outputs.terminal import print_problems  # start-up: rich
 
@@ -69,92 +76,117 @@ def run_command(config_path: Path, period: str, options: RunOptions, close: bool
             err.print(f"{errors} fel; inget skrevs. Kör 'consolidate validate' för hela listan.", soft_wrap=True)
             log(err, config, period, result, "avbruten: fel i indata")
             return EXIT_DATA
-        store = config.store_path
-        pending = None
         if close:
-            pending = _prepare_close(config, period, result, options.reopen, err)
-            if isinstance(pending, int):
-                return pending
-        if store.exists():
-            result.previous = _previous(store, period, close, err)
-        written = _write_outputs(config, period, result, options, report.name, unit)
-        note = ""
-        if pending is not None:
-            note = _record_close(config, period, result, pending)
+            done = _close(config, period, result, options, report.name, unit, err)
+            if isinstance(done, int):
+                return done
+            written, note = done
+        else:
+            if usable and config.store_path.exists():
+                result.previous = _previous(config.store_path, period, err)
+            written, note = _write_outputs(config, period, result, options, report.name, unit), ""
         log(err, config, period, result, ", ".join(x for x in (written, note) if x))
     return EXIT_OK
 
 
-def _previous(store: Path, period: str, close: bool, err):
-    """The previous closed month, for the comparison. A `run` goes on without it when
-    the store cannot be read (saying so); a `close` needs the store and stops."""
-
+def _previous(store: Path, period: str, err):
+    """The previous closed month, for the comparison; a `run` goes on without it when
+    the store cannot be read, saying so."""
     try:
         with open_store(store) as conn:
             return previous_close(conn, period)
-    except (StoreError, sqlite3.DatabaseError) as exc:
-        if close:
-            raise StoreError(str(exc)) from None
-        err.print(plain(f"warning: {exc}; jämförelsen med förra stängda månaden saknas"), soft_wrap=True)
+    except StoreError as exc:
+        err.print(plain(f"varning: {exc}; jämförelsen med förra stängda månaden saknas"), soft_wrap=True)
         return None
 
 
-def _write_outputs(config, period, result, options: RunOptions, report: str, unit: str) -> str:
+def _write_outputs(config, period, result, options: RunOptions, report: str, unit: str,
+                   place=atomic_path, tables: bool = True) -> str:
     """The JSON, the workbook and the tables, in the order that lets the two cores
     work side by side: the JSON's income part is started in a forked copy first, then
-    the workbook is written and the tables printed (unless quiet), then the JSON is
-    written. The files are each written whole or not at all."""
+    the workbook is written and the tables printed (unless quiet, or `tables` is off),
+    then the JSON is written. The files are each written whole or not at all, through
+    `place` (`atomic_path`, or a close's `Staging.path`)."""
     from consolidate.outputs.export import begin_document  # start-up: orjson and the core
 
-    finish_json = begin_document(result, options.json_path) if options.json_path is not None else None
+    finish_json = begin_document(result, options.json_path, place) if options.json_path is not None else None
     written = ""
     if not options.no_excel:
         from consolidate.outputs.excel import write_report  # start-up: xlsxwriter
 
         directory = options.out_dir or config.resolve(config.output_directory, period)
         clear_leftovers(directory)
-        written = f"arbetsbok {write_report(result, directory, unit, report)}"
-    if not options.quiet:
-        from consolidate.outputs.terminal import make_console, print_income  # start-up: rich
-
-        print_income(make_console(sys.stdout), result, options.entity, report, unit)
+        written = f"arbetsbok {write_report(result, directory, unit, report, place)}"
+    if tables:
+        _tables(result, options, report, unit)
     if finish_json is not None:
         finish_json()
     return written
 
 
-def _prepare_close(config, period, result, reopen: bool, err):
-    """The version this close will get (None: already closed with the same inputs),
-    or the exit status when it must be refused."""
+def _tables(result, options: RunOptions, report: str, unit: str) -> None:
+    if not options.quiet:
+        from consolidate.outputs.terminal import print_income  # start-up: rich
+
+        show(lambda console: print_income(console, result, options.entity, report, unit))
+
+
+def _close(config, period, result, options: RunOptions, report: str, unit: str, err) -> int | tuple[str, str]:
+    """Write the outputs under temporary names, record the close, then put the outputs
+    in place. A process killed at any moment leaves what the next command completes
+    (the close was recorded: the outputs are renamed) or removes (it was not)."""
+    with open_store(config.store_path) as conn:
+        recording = _prepare_close(conn, config, period, result, options, err)
+        if isinstance(recording, int):
+            return recording
+        result.previous = previous_close(conn, period)
+        staging = Staging()
+        staging.announce = lambda temporary, target: announce(conn, staging.token, temporary, target)
+        try:
+            written = _write_outputs(config, period, result, options, report, unit, staging.path, tables=False)
+            closed = record(conn, recording, result.rows, result.staffing, staging.token)
+        except BaseException:
+            staging.discard()
+            with suppress(sqlite3.Error):
+                settled(conn, staging.token)
+            raise
+        staging.commit()
+        with suppress(sqlite3.Error):  # else the next command forgets them
+            settled(conn, staging.token)
+    _tables(result, options, report, unit)
+    if closed is None:
+        return written, f"{period} redan stängd med samma indata; historiken oförändrad"
+    return written, f"stängd {period} version {closed.version}"
+
+
+def _prepare_close(conn, config, period, result, options: RunOptions, err) -> Recording | int:
+    """What this close will record (version None: already closed with the same
+    inputs), or the exit status when it must be refused."""
 
     # The configuration counts as input: a changed chart or tree changes the figures.
     sources = [*result.files, config.path, Path(config.chart.path)]
     files = fingerprint(sources, config.path.parent, result.digests)  # the workbooks as read, not as they are now
-    with open_store(config.store_path) as conn:
-        last = latest(conn, period)
-        if last is None:
-            return files, 1
-        recorded = files_of(conn, last.id)
-        if last.inputs_digest == inputs_digest(files) or same_inputs(recorded, files):
-            return files, None
-        changed = differences(recorded, files)
-    if not reopen:
+    who, reason = _user(), options.reason
+    last = latest(conn, period)
+    if last is None:
+        return Recording(period, files, 1, None, who, reason)
+    recorded = files_of(conn, last.id)
+    if last.inputs_digest == inputs_digest(files) or same_inputs(recorded, files):
+        return Recording(period, files, None, last.id, who, reason)
+    changed = differences(recorded, files)
+    if not options.reopen:
         err.print(plain(
             f"{period} är redan stängd (version {last.version}, {last.closed_at}) och indata har ändrats: "
-            f"{'; '.join(changed)}. Kör med --reopen för att spara en ny version."), soft_wrap=True,
+            f"{'; '.join(changed)}. Kör med --reopen --reason \"…\" för att spara en ny version."), soft_wrap=True,
         )
         log(err, config, period, result, "stängning vägrad: ändrade indata")
         return EXIT_DATA
-    return files, last.version + 1
+    return Recording(period, files, last.version + 1, last.id, who, reason)
 
 
-def _record_close(config, period, result, pending) -> str:
-
-    files, version = pending
-    if version is None:
-        return f"{period} redan stängd med samma indata; historiken oförändrad"
-    with open_store(config.store_path) as conn:
-        close = record(conn, period, files, result.rows, result.staffing, version)
-    return f"stängd {period} version {close.version}"
-
-
+def _user() -> str:
+    """The user name recorded with a close."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "okänd"

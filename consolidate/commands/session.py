@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from consolidate.config.region import Config
+from consolidate.outputs.history import StoreError, has_pending, open_store, recover
 from consolidate.readers.files import start_reading
+from consolidate.runtime.lock import Locked, exclusive
 from consolidate.sanitize import plain
 
 if TYPE_CHECKING:  # start-up: pandas and rich are imported while the workers read
@@ -49,6 +52,73 @@ def _progress(stderr_console: Console, total: int) -> tuple[Any, Any]:
     progress = Progress(console=stderr_console, transient=True)
     task = progress.add_task("Läser filer", total=total)
     return progress, lambda: progress.advance(task)
+
+
+def recover_store(config: Config, strict: bool = False, consequence: str = "") -> bool:
+    """Complete or remove what an interrupted close left (SPEC §10): call it holding
+    the lock, before anything else. A store that cannot be used stops a close
+    (`strict`); other commands say so, with the `consequence` for them, and go on.
+    Returns whether the store can be used (True also when there is none yet)."""
+    if not config.store_path.exists():
+        return True
+    try:
+        with open_store(config.store_path) as conn:
+            done = recover(conn)
+    except StoreError as exc:
+        if strict:
+            raise
+        _say(f"varning: {exc}{'; ' + consequence if consequence else ''}")
+        return False
+    if done.completed:
+        _say(f"slutförde en avbruten stängning: {_files(done.completed)} på plats")
+    if done.removed:
+        _say(f"tog bort {_files(done.removed)} från en avbruten stängning som aldrig sparades")
+    return True
+
+
+def recover_if_free(config: Config) -> None:
+    """`recover_store` for a command that needs no lock of its own: only when no other
+    run holds the lock (a close at work is not interrupted), and only when the store
+    notes something to recover: otherwise nothing is written, not even the lock file."""
+    if not config.store_path.exists() or not has_pending(config.store_path):
+        return
+    try:
+        with exclusive(lock_path(config)):
+            recover_store(config)
+    except Locked:
+        pass
+
+
+def _files(n: int) -> str:
+    return "1 fil" if n == 1 else f"{n} filer"
+
+
+def _say(text: str) -> None:
+    print(plain(text), file=sys.stderr, flush=True)
+
+
+class _ReaderGone(Exception):
+    pass
+
+
+def show(render) -> None:
+    """Print to stdout with `render(console)`. A reader that has gone (`close … | head
+    -1`) stops the printing, never the run: the rest of stdout goes nowhere. (rich
+    itself would end the process with exit status 1.)"""
+    from consolidate.outputs.terminal import make_console  # start-up: rich
+
+    console = make_console(sys.stdout)
+
+    def gone() -> None:
+        console.quiet = True
+        raise _ReaderGone
+
+    console.on_broken_pipe = gone  # type: ignore[method-assign]
+    try:
+        render(console)
+        sys.stdout.flush()
+    except (BrokenPipeError, _ReaderGone):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def lock_path(config: Config) -> Path:

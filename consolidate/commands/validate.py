@@ -3,11 +3,10 @@ the JSON asked for."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from consolidate.commands import EXIT_DATA, EXIT_OK
-from consolidate.commands.session import load
+from consolidate.commands.session import load, recover_if_free, show
 from consolidate.config.region import load_config
 
 
@@ -15,14 +14,15 @@ def validate_command(config_path: Path, period: str, json_path: Path | None) -> 
     """Every problem of every file on stderr, grouped by unit (SPEC §4: errors go to
     stderr); the count on stdout."""
     config = load_config(config_path)
+    recover_if_free(config)
     result, err = load(config, period)
-    from consolidate.outputs.terminal import make_console, print_problems_by_unit  # start-up: rich
+    from consolidate.outputs.terminal import print_problems_by_unit  # start-up: rich
 
     problems = result.problems
     print_problems_by_unit(err, problems, config.tree)
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
-    make_console(sys.stdout).print(f"{len(result.files)} filer lästa: {errors} fel, {warnings} varningar")
+    show(lambda out: out.print(f"{len(result.files)} filer lästa: {errors} fel, {warnings} varningar"))
     if json_path is not None:
         from consolidate.outputs.export import write_json  # start-up: orjson and the core
 

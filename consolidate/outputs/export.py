@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import orjson
@@ -98,7 +99,8 @@ def document(result: Result) -> dict:
 BESIDE_MIN_ROWS = 20_000  # report rows from which the income part is made in a forked process
 
 
-def begin_document(result: Result, path: Path) -> Callable[[], None]:
+def begin_document(result: Result, path: Path,
+                   place: Callable[[Path], AbstractContextManager[Path]] = atomic_path) -> Callable[[], None]:
     """Start the JSON of `document(result)`; return the function that writes it, whole
     or not at all.
 
@@ -114,7 +116,7 @@ def begin_document(result: Result, path: Path) -> Callable[[], None]:
 
     def write() -> None:
         made = {key: _dumps(make()) for key, make in parts.items() if key != "income"}
-        with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        with place(path) as tmp, open(tmp, "wb") as handle:
             for k, key in enumerate(parts):
                 handle.write((b"{" if k == 0 else b",") + _dumps(key) + b":")
                 handle.write(income_part() if key == "income" else made[key])

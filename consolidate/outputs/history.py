@@ -10,22 +10,28 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
+import socket
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from consolidate import __version__
+from consolidate.runtime.atomic import owner_alive, put_in_place
 from consolidate.vocabulary import MEASURES
 
 if TYPE_CHECKING:  # pandas is imported where it is used: not before the reading starts
     import pandas as pd  # start-up: the store is opened before the files are read
 
-SCHEMA_VERSION = 1
-_SCHEMA = """
+SCHEMA_VERSION = 2
+BUSY_SECONDS = 3.0  # how long to wait for a store another program holds, then exit 3
+
+_TABLES = """
 CREATE TABLE IF NOT EXISTS closes (
     id INTEGER PRIMARY KEY,
     period TEXT NOT NULL,
@@ -52,10 +58,51 @@ CREATE TABLE IF NOT EXISTS staffing (
 );
 CREATE INDEX IF NOT EXISTS income_close ON income (close_id);
 """
+# Version 2: who closed and why (a reopen's --reason), and the outputs of a close in
+# progress: written under temporary names (close_id NULL), then, in the transaction
+# that records the close, tied to it; renamed into place after the commit.
+_VERSION_2 = """
+ALTER TABLE closes ADD COLUMN closed_by TEXT;
+ALTER TABLE closes ADD COLUMN reason TEXT;
+CREATE TABLE IF NOT EXISTS pending_outputs (
+    token TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL,
+    temporary BLOB NOT NULL, target BLOB NOT NULL, close_id INTEGER REFERENCES closes(id)
+);
+"""
 
 
 class StoreError(Exception):
-    """The history store cannot be used (damaged, newer schema, unwritable)."""
+    """The history store cannot be used. `busy`: another program holds it, or another
+    close recorded the period meanwhile (exit 3); otherwise it is damaged, full,
+    unwritable or of a newer schema (exit 2)."""
+
+    def __init__(self, message: str, busy: bool = False):
+        super().__init__(message)
+        self.busy = busy
+
+
+# SQLite's primary result codes, and what each means to the user (no SQL text).
+_BUSY, _LOCKED, _FULL, _CORRUPT, _NOTADB = 5, 6, 13, 11, 26
+_UNWRITABLE = {3: "behörighet saknas", 8: "den är skrivskyddad", 14: "filen kan inte öppnas", 23: "behörighet saknas"}
+
+
+def store_failure(path: Path, exc: sqlite3.Error) -> StoreError:
+    """The user's message for a failure of the store at `path`."""
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    if isinstance(exc, sqlite3.IntegrityError):
+        return StoreError(f"historiken {path}: en annan stängning av perioden sparades samtidigt; kör igen", busy=True)
+    if code in (_BUSY, _LOCKED):
+        return StoreError(f"historiken {path} används av ett annat program och är låst; försök igen när det är klart",
+                          busy=True)
+    if code == _FULL:
+        return StoreError(f"historiken {path} kan inte sparas: disken är full")
+    if code in (_CORRUPT, _NOTADB):
+        return StoreError(f"historiken {path} är skadad eller ingen historikdatabas; återställ den från en "
+                          "säkerhetskopia eller flytta undan den")
+    if code in _UNWRITABLE:
+        return StoreError(f"historiken {path} kan inte skrivas: {_UNWRITABLE[code]}")
+    name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
+    return StoreError(f"historiken {path} kan inte användas (SQLite: {name})")
 
 
 @dataclass(frozen=True)
@@ -124,19 +171,61 @@ def inputs_digest(files: list[InputFile]) -> str:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the store, checking its schema version."""
+    """Open (creating if needed) the store, bringing an older schema up to date."""
+    conn = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
     try:
-        conn = sqlite3.connect(path, timeout=30, isolation_level=None)
         conn.execute("PRAGMA foreign_keys = ON")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            conn.close()
-            raise StoreError(f"{path}: historiken har schemaversion {version}, nyare än verktygets {SCHEMA_VERSION}")
+            raise StoreError(f"historiken {path} har schemaversion {version}, nyare än verktygets "
+                             f"{SCHEMA_VERSION}; uppdatera consolidate")
         if version < SCHEMA_VERSION:
-            conn.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}PRAGMA user_version = {SCHEMA_VERSION};COMMIT;")
+            _upgrade(conn, version)
         return conn
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: historiken kan inte öppnas: {exc}") from None
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _upgrade(conn: sqlite3.Connection, version: int) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have done it
+        if version < 1:
+            for statement in _statements(_TABLES):
+                conn.execute(statement)
+        if version < 2:
+            for statement in _statements(_VERSION_2):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        _rollback(conn)
+        raise
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Undo the open transaction, if SQLite has not already (a full disk ends it)."""
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+@contextmanager
+def open_store(path: Path) -> Iterator[sqlite3.Connection]:
+    """The store, for the block; any failure of SQLite in it becomes a `StoreError`
+    naming the store."""
+    try:
+        with closing(connect(path)) as conn:
+            yield conn
+    except sqlite3.Error as exc:
+        raise store_failure(path, exc) from None
 
 
 def latest(conn: sqlite3.Connection, period: str) -> Close | None:
@@ -162,33 +251,126 @@ def differences(old: list[InputFile], new: list[InputFile]) -> list[str]:
     return changes
 
 
-def record(conn: sqlite3.Connection, period: str, files: list[InputFile], rows: pd.DataFrame,
-           staffing: pd.DataFrame | None, version: int) -> Close:
-    """Write one close in a single transaction: all of it, or none of it."""
+@dataclass(frozen=True)
+class Recording:
+    """What a close will record, decided before its outputs are written."""
+
+    period: str
+    files: list[InputFile]
+    version: int | None  # None: closed before with the same inputs, nothing new to record
+    seen: int | None  # id of the period's latest close when the close began (None: none)
+    closed_by: str
+    reason: str | None
+
+
+def record(conn: sqlite3.Connection, recording: Recording, rows: pd.DataFrame, staffing: pd.DataFrame | None,
+           token: str | None = None) -> Close | None:
+    """Write one close in a single transaction: all of it, or none of it; with it, tie
+    the outputs staged under `token` to the close, so they are put in place even if
+    this process dies right after the commit. Returns the new close (None when the
+    period was closed before with the same inputs).
+
+    SQLite's own write lock and a look at the period's latest version are the second
+    guard behind the lock file: if another close recorded the period since this one
+    began (a lock file removed during the run), nothing is written and the close
+    fails as busy."""
     closed_at = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    digest = inputs_digest(files)
+    digest = inputs_digest(recording.files)
     conn.execute("BEGIN IMMEDIATE")
     try:
-        cursor = conn.execute(
-            "INSERT INTO closes (period, version, closed_at, tool_version, inputs_digest) VALUES (?, ?, ?, ?, ?)",
-            (period, version, closed_at, __version__, digest),
-        )
-        close_id = cursor.lastrowid
-        assert close_id is not None  # an INSERT gives its row id
-        conn.executemany("INSERT INTO input_files VALUES (?, ?, ?, ?)",
-                         [(close_id, f.name, f.sha256, f.bytes) for f in files])
-        income = rows[["entity", "report", "row", "position", *MEASURES]]
-        conn.executemany(
-            "INSERT INTO income VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(close_id, *values) for values in income.itertuples(index=False, name=None)],
-        )
-        if staffing is not None:
-            conn.executemany("INSERT INTO staffing VALUES (?, ?, ?, ?, ?)", _staffing_rows(close_id, staffing))
+        now = latest(conn, recording.period)
+        if (now.id if now else None) != recording.seen:
+            raise StoreError(f"en annan stängning av {recording.period} sparades under tiden (version "
+                             f"{now.version if now else '?'}); kör igen", busy=True)
+        close = now
+        if recording.version is not None:
+            cursor = conn.execute(
+                "INSERT INTO closes (period, version, closed_at, tool_version, inputs_digest, closed_by, reason) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (recording.period, recording.version, closed_at, __version__, digest, recording.closed_by,
+                 recording.reason),
+            )
+            close_id = cursor.lastrowid
+            assert close_id is not None  # an INSERT gives its row id
+            conn.executemany("INSERT INTO input_files VALUES (?, ?, ?, ?)",
+                             [(close_id, f.name, f.sha256, f.bytes) for f in recording.files])
+            income = rows[["entity", "report", "row", "position", *MEASURES]]
+            conn.executemany(
+                "INSERT INTO income VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(close_id, *values) for values in income.itertuples(index=False, name=None)],
+            )
+            if staffing is not None:
+                conn.executemany("INSERT INTO staffing VALUES (?, ?, ?, ?, ?)", _staffing_rows(close_id, staffing))
+            close = Close(close_id, recording.period, recording.version, closed_at, __version__, digest)
+        if token is not None and close is not None:
+            conn.execute("UPDATE pending_outputs SET close_id = ? WHERE token = ?", (close.id, token))
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
-    return Close(close_id, period, version, closed_at, __version__, digest)
+    return close if recording.version is not None else None
+
+
+def announce(conn: sqlite3.Connection, token: str, temporary: Path, target: Path) -> None:
+    """Note an output about to be written under a temporary name, before it exists: a
+    process that finds the note later removes the file, or renames it into place once
+    the close it belongs to is recorded."""
+    conn.execute("INSERT INTO pending_outputs (token, pid, host, temporary, target) VALUES (?, ?, ?, ?, ?)",
+                 (token, os.getpid(), socket.gethostname(), _path_bytes(temporary), _path_bytes(target)))
+
+
+def has_pending(path: Path) -> bool:
+    """Whether the store notes outputs of a close that did not finish; read only, so
+    a command that writes nothing (validate) changes nothing when there are none."""
+    try:
+        with closing(sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=BUSY_SECONDS)) as conn:
+            if conn.execute("PRAGMA user_version").fetchone()[0] < 2:
+                return False
+            return conn.execute("SELECT EXISTS (SELECT 1 FROM pending_outputs)").fetchone()[0] == 1
+    except sqlite3.Error:
+        return False  # a store that cannot be read is reported by the commands that need it
+
+
+def settled(conn: sqlite3.Connection, token: str) -> None:
+    """The outputs staged under `token` are in place (or removed): forget them."""
+    conn.execute("DELETE FROM pending_outputs WHERE token = ?", (token,))
+
+
+@dataclass
+class Recovered:
+    completed: int = 0  # outputs of a recorded close put in place
+    removed: int = 0  # outputs of a close that was never recorded, removed
+
+
+def recover(conn: sqlite3.Connection) -> Recovered:
+    """Finish what interrupted closes left (call while holding the lock): the outputs of
+    a close that was recorded are renamed into place, those of a close that was not are
+    removed. A close whose process still runs on this machine is left alone."""
+    done = Recovered()
+    rows = conn.execute("SELECT token, pid, host, temporary, target, close_id FROM pending_outputs").fetchall()
+    host = socket.gethostname()
+    tokens: dict[str, list[tuple]] = {}
+    for row in rows:
+        tokens.setdefault(row[0], []).append(row)
+    for token, outputs in tokens.items():
+        _, pid, where, *_ = outputs[0]
+        if where == host and owner_alive(pid) and pid != os.getpid():
+            continue
+        for _, _, _, temporary, target, close_id in outputs:
+            tmp = Path(os.fsdecode(temporary))
+            if close_id is None:
+                if tmp.exists():
+                    tmp.unlink(missing_ok=True)
+                    done.removed += 1
+            elif put_in_place(tmp, Path(os.fsdecode(target))):
+                done.completed += 1
+        settled(conn, token)
+    return done
+
+
+def _path_bytes(path: Path) -> bytes:
+    """A path as SQLite keeps it exactly (a blob), also where its bytes are not UTF-8."""
+    return os.fsencode(path)
 
 
 def _staffing_rows(close_id: int, staffing: pd.DataFrame):
@@ -218,23 +400,56 @@ def previous_close(conn: sqlite3.Connection, period: str) -> tuple[str, pd.DataF
     return close.period, frame
 
 
-def listing(conn: sqlite3.Connection, region: str) -> pd.DataFrame:
-    """Every close: period, version, time, tool version, files, region result."""
+def listing(conn: sqlite3.Connection, region: str, period: str | None = None) -> pd.DataFrame:
+    """Every close (or every version of one period): period, version, time, tool
+    version, who, why, files, and the region's result on the last row of its first report."""
     import pandas as pd  # start-up: the store is opened before the files are read
 
     return pd.read_sql_query(
-        """
-        SELECT c.period, c.version, c.closed_at, c.tool_version,
+        f"""
+        SELECT c.id, c.period, c.version, c.closed_at, c.tool_version, c.closed_by, c.reason,
                (SELECT COUNT(*) FROM input_files f WHERE f.close_id = c.id) AS files,
                (SELECT i.actual FROM income i
                  WHERE i.close_id = c.id AND i.entity = ?
                    AND i.report = (SELECT report FROM income WHERE close_id = c.id ORDER BY rowid LIMIT 1)
                  ORDER BY i.position DESC LIMIT 1) AS result
-        FROM closes c ORDER BY c.period, c.version
+        FROM closes c {"WHERE c.period = ?" if period is not None else ""} ORDER BY c.period, c.version
         """,
-        conn, params=(region,),
+        conn, params=(region,) if period is None else (region, period),
     )
 
 
-def open_store(path: Path):
-    return closing(connect(path))
+@dataclass(frozen=True)
+class Change:
+    """What changed in a version of a period against the version before it."""
+
+    version: int
+    files: list[str]  # one phrase per file: "x.xlsx (ändrad)", "(ny)", "(borttagen)"
+    rows: list[tuple[str, str, float | None, float | None]]  # the region's rows: row, measure, before, after
+
+
+def changes(conn: sqlite3.Connection, region: str, period: str) -> list[Change]:
+    """For each version after the first: the files that changed, and the region's
+    report rows (of its first report) whose figures changed, measure by measure."""
+    ids = conn.execute("SELECT id, version FROM closes WHERE period = ? ORDER BY version", (period,)).fetchall()
+    found = []
+    for (before_id, _), (after_id, version) in itertools.pairwise(ids):
+        old, new = _region_rows(conn, before_id, region), _region_rows(conn, after_id, region)
+        rows = []
+        for key in new:
+            for k, measure in enumerate(MEASURES):
+                was = old[key][k] if key in old else None
+                now = new[key][k]
+                if was != now and not (was is not None and now is not None and abs(was - now) < 0.005):
+                    rows.append((key, measure, was, now))
+        found.append(Change(version, differences(files_of(conn, before_id), files_of(conn, after_id)), rows))
+    return found
+
+
+def _region_rows(conn: sqlite3.Connection, close_id: int, region: str) -> dict[str, tuple]:
+    rows = conn.execute(
+        f"SELECT row, {', '.join(MEASURES)} FROM income WHERE close_id = ? AND entity = ? "
+        "AND report = (SELECT report FROM income WHERE close_id = ? ORDER BY rowid LIMIT 1) ORDER BY position",
+        (close_id, region, close_id),
+    )
+    return {r[0]: tuple(r[1:]) for r in rows}

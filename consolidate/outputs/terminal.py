@@ -13,7 +13,7 @@ from rich.text import Text
 from consolidate.core.internal import list_files
 from consolidate.core.period import Result
 from consolidate.core.rollup import entity_results
-from consolidate.formatting import amount, percent, swedish
+from consolidate.formatting import amount, local_time, percent, swedish
 from consolidate.sanitize import plain
 from consolidate.vocabulary import AMOUNT_UNITS, BREAKDOWN_LABELS, MEASURE_NAMES, REPORT_COLUMNS, VARIANCE_KEYS
 from consolidate.vocabulary import report_columns as vocabulary_columns
@@ -225,13 +225,36 @@ def print_problems_by_unit(console: Console, problems: list, tree) -> None:
         print_problems(console, groups[unit])
 
 
-def history_table(closes: pd.DataFrame, region_name: str, unit: str) -> Table:
-    """The closed periods: version, time, tool version, files, the region's result."""
-    table = Table(title=plain(f"Stängda perioder, {region_name}"), title_justify="left", header_style="bold")
-    for heading in ("Period", "Version", "Stängd", "Verktyg", "Filer", f"Resultat, {unit}"):
+def history_table(closes: pd.DataFrame, region_name: str, unit: str, period: str | None = None) -> Table:
+    """The closed periods (or the versions of one): version, local time, who, files,
+    the region's result, tool version and the reason given for a reopen."""
+    title = f"Versioner av {period}, {region_name}" if period else f"Stängda perioder, {region_name}"
+    table = Table(title=plain(title), title_justify="left", header_style="bold")
+    headings = ("Period", "Version", "Stängd", "Av", "Filer", f"Resultat, {unit}", "Verktyg", "Anledning")
+    for heading in headings:
         right = heading in ("Version", "Filer") or heading.startswith("Resultat")
-        table.add_column(heading, justify="right" if right else "left", no_wrap=True)
+        table.add_column(heading, justify="right" if right else "left", no_wrap=heading != "Anledning")
     for row in closes.to_dict("records"):
-        table.add_row(row["period"], str(row["version"]), row["closed_at"], row["tool_version"], str(row["files"]),
-                      amount(row["result"], unit))
+        table.add_row(row["period"], str(row["version"]), local_time(row["closed_at"]), plain(row["closed_by"] or ""),
+                      str(row["files"]), amount(row["result"], unit), row["tool_version"], plain(row["reason"] or ""))
     return table
+
+
+def history_changes(change, unit: str) -> list[str]:
+    """What changed in a version against the one before: files, then the region's rows."""
+    lines = [f"Version {change.version} jämfört med version {change.version - 1}:"]
+    lines.append("  Filer: " + ("; ".join(plain(f) for f in change.files) if change.files else "inga ändrade"))
+    if not change.rows:
+        lines.append("  Regionens siffror: oförändrade")
+    for row, measure, before, after in change.rows:
+        difference = after - before if before is not None and after is not None else None
+        lines.append(f"  {plain(row)}, {MEASURE_NAMES[measure]}: {amount(before, unit) or '–'} → "
+                     f"{amount(after, unit) or '–'} ({_signed(difference, unit)} {unit})")
+    return lines
+
+
+def _signed(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    text = amount(value, unit)
+    return text if text.startswith("-") else f"+{text}"

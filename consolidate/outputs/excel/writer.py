@@ -29,6 +29,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import xlsxwriter
@@ -99,8 +101,12 @@ def properties(book: Book) -> None:
     workbook.set_custom_property("Version", __version__)
 
 
-def write_report(result: Result, directory: Path, unit: str, report_name: str | None = None) -> Path:
-    """Write the workbook into `directory` (temporary file, then rename); return its path."""
+def write_report(result: Result, directory: Path, unit: str, report_name: str | None = None,
+                 place: Callable[[Path], AbstractContextManager[Path]] = atomic_path) -> Path:
+    """Write the workbook into `directory` (temporary file, then rename); return its path.
+
+    `place` gives the temporary file and puts it in place (a close's `Staging.path`
+    leaves the renaming until the close is recorded)."""
     if result.rows is None or result.consolidated is None:
         raise ValueError("nothing was consolidated: the workbook needs a run without errors")
     if unit not in AMOUNT_UNITS:
@@ -109,7 +115,7 @@ def write_report(result: Result, directory: Path, unit: str, report_name: str | 
     if report is None:
         raise ValueError(f"unknown report {report_name!r}")
     target = Path(directory) / workbook_name(result)
-    with atomic_path(target) as tmp:  # hidden temporary file beside it, fsync, rename
+    with place(target) as tmp:  # hidden temporary file beside it, fsync, rename
         workbook = None
         try:
             buffer = io.BytesIO()
