@@ -461,3 +461,17 @@ def test_recovery_renames_recorded_outputs_removes_unrecorded_and_spares_a_live_
     assert targets["recorded"].read_text() == "recorded" and not temporaries["recorded"].exists()
     assert not targets["unrecorded"].exists() and not temporaries["unrecorded"].exists()
     assert temporaries["live"].exists() and left == ["live"]  # that process is alive: its close is at work
+
+
+def test_a_run_with_changed_inputs_leaves_the_closed_workbook_alone(closed_once, tmp_path):
+    """The output folder holds the closed version's workbook: a `run` on the closed
+    period with other inputs says so and writes its workbook only where --out says."""
+    config = _copy(closed_once, tmp_path / "r")
+    before = _outputs(tmp_path / "r")
+    draft = run_cli("run", "--config", str(config), "--period", PERIOD)
+    assert draft.returncode == 0, draft.stderr
+    assert "är stängd (version 1)" in draft.stderr and "U1_r.xlsx (ändrad)" in draft.stderr
+    assert _outputs(tmp_path / "r") == before
+    elsewhere = run_cli("run", "--config", str(config), "--period", PERIOD, "--out", str(tmp_path / "utkast"))
+    assert elsewhere.returncode == 0 and (tmp_path / "utkast" / f"REG_{PERIOD}.xlsx").exists()
+    assert _workbook_actuals(tmp_path / "utkast" / f"REG_{PERIOD}.xlsx")[("U1", "Intäkter")] == 444_000

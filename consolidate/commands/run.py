@@ -6,6 +6,7 @@ The order the outputs are made in is decided here, in `_write_outputs`.
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import sqlite3
 from contextlib import suppress
@@ -82,22 +83,46 @@ def run_command(config_path: Path, period: str, options: RunOptions, close: bool
                 return done
             written, note = done
         else:
+            closed = None
             if usable and config.store_path.exists():
-                result.previous = _previous(config.store_path, period, err)
+                result.previous, closed = _previous(config, period, result, err)
+            if closed is not None and options.out_dir is None and not options.no_excel:
+                # the folder holds the closed version's workbook: a run with other inputs leaves it be
+                err.print(plain(
+                    f"varning: {period} är stängd (version {closed[0]}) och indata har ändrats sedan dess: "
+                    f"{'; '.join(closed[1])}. Den stängda arbetsboken skrivs inte över; använd --out KATALOG "
+                    "för ett utkast, eller close --reopen för en ny version."), soft_wrap=True)
+                options = dataclasses.replace(options, no_excel=True)
             written, note = _write_outputs(config, period, result, options, report.name, unit), ""
         log(err, config, period, result, ", ".join(x for x in (written, note) if x))
     return EXIT_OK
 
 
-def _previous(store: Path, period: str, err):
-    """The previous closed month, for the comparison; a `run` goes on without it when
-    the store cannot be read, saying so."""
+def _previous(config, period: str, result, err):
+    """For a `run`: the previous closed month, for the comparison, and, when this period
+    is closed with other inputs than these, its version and the files that differ. A
+    run goes on without them when the store cannot be read, saying so."""
     try:
-        with open_store(store) as conn:
-            return previous_close(conn, period)
+        with open_store(config.store_path) as conn:
+            previous = previous_close(conn, period)
+            last = latest(conn, period)
+            if last is None:
+                return previous, None
+            files = _fingerprint(config, result)
+            recorded = files_of(conn, last.id)
+            if last.inputs_digest == inputs_digest(files) or same_inputs(recorded, files):
+                return previous, None
+            return previous, (last.version, differences(recorded, files))
     except StoreError as exc:
         err.print(plain(f"varning: {exc}; jämförelsen med förra stängda månaden saknas"), soft_wrap=True)
-        return None
+        return None, None
+
+
+def _fingerprint(config, result):
+    """The inputs of a period as read; the configuration counts too (a changed chart or
+    tree changes the figures)."""
+    sources = [*result.files, config.path, Path(config.chart.path)]
+    return fingerprint(sources, config.path.parent, result.digests)  # the workbooks as read, not as they are now
 
 
 def _write_outputs(config, period, result, options: RunOptions, report: str, unit: str,
@@ -163,9 +188,7 @@ def _prepare_close(conn, config, period, result, options: RunOptions, err) -> Re
     """What this close will record (version None: already closed with the same
     inputs), or the exit status when it must be refused."""
 
-    # The configuration counts as input: a changed chart or tree changes the figures.
-    sources = [*result.files, config.path, Path(config.chart.path)]
-    files = fingerprint(sources, config.path.parent, result.digests)  # the workbooks as read, not as they are now
+    files = _fingerprint(config, result)
     who, reason = _user(), options.reason
     last = latest(conn, period)
     if last is None:
