@@ -31,6 +31,13 @@ def amount(value_kr: float | None, unit: str) -> str:
     return swedish(value_kr / AMOUNT_UNITS[unit], UNIT_DECIMALS[unit])
 
 
+def plural(count: int, one: str, many: str) -> str:
+    """A count and its noun, in the singular only for exactly one: `plural(1, "fil",
+    "filer")` -> `1 fil`, `0 filer`, `2 filer`, `12 345 filer`. Nouns that are the same
+    in both (`fel`) are given twice."""
+    return f"{count:,}".replace(",", " ") + f" {one if count == 1 else many}"
+
+
 def percent(value: float | None, decimals: int = 1) -> str:
     return "" if value is None else swedish(value, decimals)
 

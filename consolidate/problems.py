@@ -7,8 +7,11 @@ error. Rendering happens only at the edges (cli, json, excel).
 
 from __future__ import annotations
 
+import errno
 import re
 from dataclasses import dataclass, field
+
+from consolidate.vocabulary import SEVERITY_NAMES
 
 ERROR = "error"
 WARNING = "warning"
@@ -31,6 +34,7 @@ CHECKS = {
     "reversed_signs": "Beloppen har rapportens tecken: intäkter plus, kostnader minus",
     "unknown_counterparty": "Varje Motpart är en enhets motpartskod eller en känd extern part",
     "internal_mismatch": "Internhandeln stämmer mellan parterna",
+    "staffing_breakdown": "Personalen kan delas upp på kön, åldersgrupp och personalgrupp",
 }
 
 
@@ -57,14 +61,18 @@ class Problem:
         return self.severity == ERROR
 
     def location(self) -> str:
-        """`file, sheet, cell` as far as they are known."""
-        parts = [p for p in (self.file, self.sheet and f"blad {self.sheet}", self.cell and f"cell {self.cell}") if p]
+        """`file, blad X, cell B7` as far as they are known; a place that is not a cell
+        reference (`rad 13`) stands as it is."""
+        cell = self.cell and (f"cell {self.cell}" if _A1.match(self.cell) else self.cell)
+        parts = [p for p in (self.file, self.sheet and f"blad {self.sheet}", cell) if p]
         return ", ".join(parts)
 
     def line(self) -> str:
-        """One line for stderr: `error: file, blad X, cell B7: message`."""
+        """One line for stderr: `fel: file, blad X, cell B7: message` (the severity in
+        Swedish; the JSON keeps `error`/`warning`)."""
         where = self.location()
-        return f"{self.severity}: {where}: {self.message}" if where else f"{self.severity}: {self.message}"
+        word = severity_word(self.severity)
+        return f"{word}: {where}: {self.message}" if where else f"{word}: {self.message}"
 
     def as_check(self) -> dict:
         """The record of SPEC §5 `checks`: the same keys for every kind of check, null
@@ -91,6 +99,46 @@ class ConfigError(Exception):
         self.file, self.key, self.message = file, key, message
         where = f"{file}: {key}" if key else file
         super().__init__(f"{where}: {message}")
+
+
+_A1 = re.compile(r"\$?[A-Z]{1,3}\$?[0-9]")  # a cell reference: B7, $B$7, B7:D9
+
+
+def severity_word(severity: str) -> str:
+    """`error` -> `fel`, `warning` -> `varning`: how a problem line begins."""
+    return SEVERITY_NAMES.get(severity, severity).lower()
+
+
+# What the operating system's (English) error texts mean, as a user is told.
+_OS_ERRORS = {
+    errno.ENOSPC: "disken är full",
+    errno.EDQUOT: "diskkvoten är slut",
+    errno.EACCES: "behörighet saknas",
+    errno.EPERM: "behörighet saknas",
+    errno.ENOENT: "finns inte",
+    errno.ENOTDIR: "en del av sökvägen är ingen katalog",
+    errno.EISDIR: "är en katalog",
+    errno.EEXIST: "finns redan",
+    errno.EROFS: "skrivskyddat filsystem",
+    errno.ENAMETOOLONG: "namnet är för långt",
+    errno.EFBIG: "filen är för stor",
+    errno.EMFILE: "för många öppna filer",
+    errno.ENFILE: "för många öppna filer",
+    errno.EIO: "läs- eller skrivfel på disken",
+    errno.EBUSY: "används av ett annat program",
+    errno.ELOOP: "för många symboliska länkar",
+    errno.ETXTBSY: "används av ett annat program",
+}
+
+
+def os_error_text(exc: OSError) -> str:
+    """An operating-system error said in Swedish (its own text is English): `disken är
+    full`, `behörighet saknas`; an error without a phrase here is named by its code."""
+    known = _OS_ERRORS.get(exc.errno) if exc.errno is not None else None
+    if known is not None:
+        return known
+    code = errno.errorcode.get(exc.errno) if exc.errno is not None else None
+    return f"systemfel {code}" if code else "okänt systemfel"
 
 
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")

@@ -1,11 +1,16 @@
-"""Generate the sample input workbooks for Region Exempel.
+"""Generate the sample region: its tree and account mapping as tables, and its input
+workbooks.
 
-The organisation tree comes from ../config/region.toml and the chart from
-../config/chart.toml, so config and samples cannot drift apart. Every figure is
-first computed as ground truth in whole kronor (`build(period)`), then formatted
-into workbooks in many of the layouts SPEC §1-2 allow (`write(period, root)`).
+The organisation tree (`ENTITIES`, with one reorganisation: `MOVED`) and the account
+mapping (`MAPPING`) are kept here and written as ../config/organisation.xlsx and
+../config/kontoplan.xlsx (SPEC §11); the chart's lines and report layouts are read from
+../config/chart.toml. So config and samples cannot drift apart. Every figure is first
+computed as ground truth in whole kronor (`build(period)`), with the tree valid in that
+period, then formatted into workbooks in many of the layouts SPEC §1-2 allow
+(`write(period, root)`). `toml_form(folder)` writes the same configuration with the tree
+and the mapping in TOML instead (SPEC §3), for the tests that compare the two.
 
-    python samples/generate.py          # regenerate samples/2026-03 and samples/2026-04
+    python samples/generate.py          # regenerate config/*.xlsx, samples/2026-03 and samples/2026-04
 
 Deterministic: every random draw comes from `random.Random` seeded with a string
 (stable across runs and interpreters) and the workbook creation time is fixed, so
@@ -14,6 +19,7 @@ two runs give byte-identical files.
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 import tomllib
@@ -23,6 +29,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CONFIG = HERE.parent / "config" / "region.toml"
+ORGANISATION = CONFIG.parent / "organisation.xlsx"
+KONTOPLAN = CONFIG.parent / "kontoplan.xlsx"
 
 if str(HERE) not in sys.path:  # workbooks.py beside this file, also when loaded by path
     sys.path.insert(0, str(HERE))
@@ -202,6 +210,100 @@ LAB, IT, ANAESTHESIA, REGERS = "lab", "it", "anaesthesia", "regers"
 # Configuration: tree and chart
 # --------------------------------------------------------------------------------------
 
+REGION_CODE = "REG"
+
+# The organisation tree below the region, in display order: code, name, parent,
+# motpart codes (the counterparty codes that mean the entity in the ledger's Motpart
+# field), first and last period (None: without limit). Administrations (förvaltningar)
+# have the region as parent; entities without children are units and deliver files.
+ENTITIES: list[tuple[str, str, str, str, str | None, str | None]] = [
+    ("HSF", "Hälso- och sjukvårdsförvaltningen", "REG", "11", None, None),
+    ("AKV", "Område akutsjukvård", "HSF", "", None, None),
+    ("1110", "Akutmottagningen", "AKV", "", None, None),
+    ("1111", "Kirurgkliniken", "AKV", "", None, None),
+    ("1112", "Ortopedkliniken", "AKV", "", None, None),
+    ("1113", "Medicinkliniken", "AKV", "", None, None),
+    ("1114", "Anestesi- och intensivvårdskliniken", "AKV", "", None, None),
+    ("1115", "Barn- och ungdomskliniken", "AKV", "", None, None),
+    ("NV", "Område nära vård", "HSF", "", None, None),
+    ("PV", "Primärvård", "NV", "", None, None),
+    ("1210", "Hälsocentralen Norr", "PV", "", None, None),
+    ("1211", "Hälsocentralen Söder", "PV", "", None, None),
+    ("1212", "Hälsocentralen Centrum", "PV", "", None, None),
+    ("1213", "Hälsocentralen Bruket", "PV", "", None, None),
+    ("1214", "Hälsocentralen Fjällbygden", "PV", "", None, None),
+    ("PSY", "Psykiatri", "NV", "", None, None),
+    ("1220", "Vuxenpsykiatri", "PSY", "", None, None),
+    ("1221", "Barn- och ungdomspsykiatri", "PSY", "", None, None),
+    ("1222", "Rättspsykiatri", "PSY", "", None, None),
+    ("1230", "Habilitering", "NV", "", None, None),
+    ("DS", "Område diagnostik och service", "HSF", "14", None, None),  # sells lab and imaging inside HSF
+    ("1310", "Klinisk kemi", "DS", "", None, None),
+    ("1311", "Klinisk mikrobiologi", "DS", "", None, None),
+    ("1312", "Bild- och funktionsmedicin", "DS", "", None, None),
+    ("RK", "Regionkontoret", "REG", "12", None, None),
+    ("RK100", "Ledningsstab", "RK", "", None, None),
+    ("RK200", "Regional IT", "RK", "", None, None),
+    ("RK300", "HR-avdelningen", "RK", "", None, None),
+    ("RK400", "Ekonomiavdelningen", "RK", "", None, None),
+    ("RK500", "Kommunikation", "RK", "", None, "2026-03"),
+    ("E8", "Upphandling och VFN", "RK", "", None, None),
+    ("RU", "Regional utveckling", "REG", "13", None, None),
+    ("R51", "Kultur", "RU", "", None, None),
+    ("R52", "Kollektivtrafik", "RU", "", None, None),
+    ("R53", "Näringsliv och kompetens", "RU", "", None, None),
+    ("R54", "Folkhögskolan", "RU", "", None, None),
+    ("RK500", "Kommunikation", "RU", "", "2026-04", None),
+    ("FIN", "Finansförvaltningen", "REG", "19", None, None),
+    ("9100", "Finansiering", "FIN", "", None, None),  # skatter, statsbidrag, finansnetto; pays regionersättning
+    ("9200", "Regiongemensamma kostnader", "FIN", "", None, None),  # pensions; no Motpart column
+]
+
+# The reorganisation: Kommunikation moves from Regionkontoret to Regional utveckling
+# from April. Its files keep their layout; its figures roll up the tree of each period.
+MOVED = {"unit": "RK500", "before": "RK", "after": "RU", "from": "2026-04"}
+
+# The account mapping (kontoplan -> rapportrader): account patterns (prefixes, or
+# ranges of equal length) onto the detail lines of chart.toml, with a description.
+# The longest matching pattern wins, so "3999" (elimdiff) beats "39".
+MAPPING: list[tuple[str, str, str]] = [
+    ("30", "patavg", "Patientavgifter"),
+    ("31", "tj", "Såld hälso- och sjukvård"),
+    ("32", "tj", "Sålda tjänster, IT och service"),
+    ("33", "tj", "Sålda tjänster, övriga"),
+    ("34", "tj", "Sålda tjänster, utbildning"),
+    ("35", "stb", "Specialdestinerade statsbidrag"),
+    ("36", "ovrint", "Bidrag och ersättningar"),
+    ("37", "regers", "Regionersättning"),
+    ("38", "ovrint", "Hyror och arrenden"),
+    ("39", "ovrint", "Övriga intäkter"),
+    ("3999", "elimdiff", "Differens internposter (bokas inte av enheterna)"),
+    ("40", "lon", "Löner"),
+    ("41", "lon", "Löner, jour och beredskap"),
+    ("4200-4499", "lon", "Övriga löner och arvoden"),
+    ("45", "soc", "Arbetsgivaravgifter"),
+    ("46", "soc", "Pensionskostnader"),
+    ("47", "soc", "Avtalsförsäkringar"),
+    ("48", "ovrpers", "Övriga personalkostnader"),
+    ("49", "inhyrd", "Inhyrd personal"),
+    ("5000-5399", "mtrl", "Material och varor"),
+    ("54", "kopvard", "Köpt vård"),
+    ("55", "lakemedel", "Läkemedel"),
+    ("5600-5999", "ovr5", "Övriga köpta verksamhetstjänster"),
+    ("60", "lokal", "Lokalhyror"),
+    ("61", "lokal", "El, värme och övriga lokalkostnader"),
+    ("62", "it", "Köpta IT-tjänster"),
+    ("63", "it", "Licenser och programvara"),
+    ("6400-7799", "ovr67", "Övriga kostnader"),
+    ("78", "avskr", "Avskrivningar"),
+    ("79", "regerskost", "Lämnad regionersättning"),
+    ("80", "skatt", "Skatteintäkter"),
+    ("82", "gstb", "Generella statsbidrag och utjämning"),
+    ("84", "finint", "Finansiella intäkter"),
+    ("85", "finkost", "Finansiella kostnader"),
+]
+
+
 @dataclass(frozen=True)
 class Unit:
     code: str
@@ -210,6 +312,7 @@ class Unit:
     party: str                   # entity whose motpart code means this unit
     party_code: str              # that entity's first motpart code, "" if none
     kind: str
+    home: str                    # its administration in the first period: its files' layout depends on it
 
     @property
     def administration(self) -> str:
@@ -221,38 +324,65 @@ class Region:
     code: str
     name: str
     fte_hours_per_year: float
-    entities: dict[str, dict]
+    entities: dict[str, dict]    # code -> {code, name, parent, motpart}, valid in the period
     units: tuple[Unit, ...]
     line_of: dict[str, str]      # account -> chart line code
 
 
-def load_region(config: Path = CONFIG) -> Region:
-    """Read region.toml and chart.toml; map every sample account onto the chart."""
+def entities_of(period: str) -> dict[str, dict]:
+    """The entities valid in the period, in display order (first definition's place)."""
+    valid = {}
+    for code, name, parent, motpart, start, end in ENTITIES:
+        if (start is None or start <= period) and (end is None or period <= end):
+            valid[code] = {"code": code, "name": name, "parent": parent,
+                           "motpart": [m for m in motpart.split(",") if m]}
+    order = list(dict.fromkeys(code for code, *_ in ENTITIES))
+    return {code: valid[code] for code in order if code in valid}
+
+
+def _ancestors(code: str, entities: dict[str, dict]) -> list[str]:
+    ancestors, parent = [], entities[code]["parent"]
+    while parent != REGION_CODE:
+        ancestors.append(parent)
+        parent = entities[parent]["parent"]
+    return ancestors
+
+
+def load_region(period: str = PERIODS[-1], config: Path = CONFIG) -> Region:
+    """The region in `period`: region.toml's [region], the tree valid then, and every
+    sample account mapped onto the chart (chart.toml's lines, `MAPPING`'s patterns).
+    A unit's kind and home administration come from the first period's tree."""
     with open(config, "rb") as handle:
-        doc = tomllib.load(handle)
-    with open(config.parent / doc["region"]["chart"], "rb") as handle:
-        chart = tomllib.load(handle)
-    region = doc["region"]
-    entities = {e["code"]: e for e in doc["entity"]}
+        region = tomllib.load(handle)["region"]
+    entities = entities_of(period)
+    first = entities_of(PERIODS[0])
     parents = {e["parent"] for e in entities.values()}
     units = []
     for code, entity in entities.items():
         if code in parents:
             continue
-        ancestors = []
-        parent = entity["parent"]
-        while parent != region["code"]:
-            ancestors.append(parent)
-            parent = entities[parent]["parent"]
-        party = next((c for c in (code, *ancestors) if entities[c].get("motpart")), "")
+        ancestors = _ancestors(code, entities)
+        home = _ancestors(code, first)
+        party = next((c for c in (code, *ancestors) if entities[c]["motpart"]), "")
         party_code = entities[party]["motpart"][0] if party else ""
-        kind = KIND_BY_UNIT.get(code) or next(KIND_BY_ANCESTOR[a] for a in ancestors if a in KIND_BY_ANCESTOR)
-        units.append(Unit(code, entity["name"], tuple(ancestors), party, party_code, kind))
+        kind = KIND_BY_UNIT.get(code) or next(KIND_BY_ANCESTOR[a] for a in home if a in KIND_BY_ANCESTOR)
+        units.append(Unit(code, entity["name"], tuple(ancestors), party, party_code, kind, home[-1]))
     unknown = set(KIND_BY_UNIT) - {u.code for u in units}
     assert not unknown, f"KIND_BY_UNIT names codes that are not units: {unknown}"
-    line_of = {account: chart_line(account, chart["line"]) for account in ACCOUNTS}
+    line_of = {account: chart_line(account, chart_lines(config)) for account in ACCOUNTS}
     return Region(region["code"], region["name"], region["fte_hours_per_year"], entities,
                   tuple(units), line_of)
+
+
+def chart_lines(config: Path = CONFIG) -> list[dict]:
+    """chart.toml's lines with the accounts of `MAPPING` added to each."""
+    with open(config.parent / "chart.toml", "rb") as handle:
+        lines = tomllib.load(handle)["line"]
+    known = {line["code"] for line in lines}
+    missing = {line for _, line, _ in MAPPING} - known
+    assert not missing, f"MAPPING names lines that chart.toml does not have: {missing}"
+    return [{**line, "accounts": [*line.get("accounts", []), *(p for p, code, _ in MAPPING if code == line["code"])]}
+            for line in lines]
 
 
 def chart_line(account: str, lines: list[dict]) -> str:
@@ -271,6 +401,102 @@ def chart_line(account: str, lines: list[dict]) -> str:
     if len(winners) != 1:
         raise ValueError(f"account {account} matches equally specific patterns of {winners}")
     return winners.pop()
+
+
+def write_config(organisation: Path = ORGANISATION, kontoplan: Path = KONTOPLAN) -> None:
+    """The tree and the mapping as the tables region.toml names (SPEC §11)."""
+    book = _workbook(organisation)
+    sheet = book.add_worksheet("Organisation")
+    bold = book.add_format({"bold": True})
+    for c, label in enumerate(("Kod", "Namn", "Förälder", "Motpart", "Från", "Till")):
+        sheet.write_string(0, c, label, bold)
+    for r, row in enumerate(ENTITIES, start=1):
+        for c, value in enumerate(row):
+            if value:
+                sheet.write_string(r, c, value)
+    sheet.set_column(0, 0, 10)
+    sheet.set_column(1, 1, 36)
+    sheet.set_column(2, 5, 10)
+    sheet.freeze_panes(1, 0)
+    book.close()
+    book = _workbook(kontoplan)
+    sheet = book.add_worksheet("Kontoplan")
+    bold = book.add_format({"bold": True})
+    for c, label in enumerate(("Konto", "Rad", "Benämning")):
+        sheet.write_string(0, c, label, bold)
+    for r, row in enumerate(MAPPING, start=1):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value)
+    sheet.set_column(0, 1, 12)
+    sheet.set_column(2, 2, 44)
+    sheet.freeze_panes(1, 0)
+    book.close()
+
+
+def toml_form(folder: Path, config: Path = CONFIG) -> Path:
+    """The sample configuration with the tree and the mapping in TOML (SPEC §3):
+    region.toml with `[[entity]]` tables (`from`/`to` where a row has Från/Till) and
+    chart.toml with each line's `accounts`, written into `folder` (inputs and outputs
+    as the sample config's, relative to a folder beside it). Returns its region.toml."""
+    with open(config, "rb") as handle:
+        doc = tomllib.load(handle)
+    doc.pop("tree", None)
+    doc.pop("chart", None)
+    doc["entity"] = []
+    for code, name, parent, motpart, start, end in ENTITIES:
+        entity: dict = {"code": code, "name": name, "parent": parent}
+        if motpart:
+            entity["motpart"] = motpart.split(",")
+        if start:
+            entity["from"] = start
+        if end:
+            entity["to"] = end
+        doc["entity"].append(entity)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "chart.toml").write_text(chart_toml(config), encoding="utf-8")
+    (folder / "region.toml").write_text(toml_text(doc), encoding="utf-8")
+    return folder / "region.toml"
+
+
+def chart_toml(config: Path = CONFIG) -> str:
+    """chart.toml with the accounts of `MAPPING` in its lines (the chart in TOML only)."""
+    with open(config.parent / "chart.toml", "rb") as handle:
+        chart = tomllib.load(handle)
+    chart["line"] = chart_lines(config)
+    return toml_text(chart)
+
+
+def toml_text(doc: dict) -> str:
+    """A TOML document of tables, arrays of tables and simple values."""
+    def value(v: object) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return repr(v)
+        if isinstance(v, str):
+            return json.dumps(v, ensure_ascii=False)
+        if isinstance(v, list):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
+        raise TypeError(v)
+
+    def body(table: dict) -> list[str]:
+        return [f"{k} = {value(v)}" for k, v in table.items() if not isinstance(v, dict)]
+
+    out: list[str] = []
+    for key, item in doc.items():
+        if isinstance(item, list) and item and all(isinstance(x, dict) for x in item):
+            for element in item:
+                out += ["", f"[[{key}]]", *body(element)]
+        elif isinstance(item, dict):
+            out += ["", f"[{key}]", *body(item)]
+            for sub, inner in item.items():
+                if isinstance(inner, dict):
+                    out += ["", f"[{key}.{sub}]", *body(inner)]
+        else:
+            out.insert(0, f"{key} = {value(item)}")
+    return "\n".join(out).lstrip() + "\n"
 
 
 # --------------------------------------------------------------------------------------
@@ -646,7 +872,7 @@ def plan_files(region: Region) -> tuple[dict[str, str], dict[str, str]]:
             continue
         if unit.kind == "common":
             income_style[unit.code] = "NOMP"
-        elif unit.administration == "RU":
+        elif unit.home == "RU":
             income_style[unit.code] = "MANY"
         else:
             income_style[unit.code] = cycle_income[regular % len(cycle_income)]
@@ -673,7 +899,7 @@ def build(period: str, config: Path = CONFIG) -> dict:
      "files": {"resultat/x.xlsx": {kind, style, units, amount_unit, header_row, features}},
      "mismatch": MISMATCH}
     """
-    region = load_region(config)
+    region = load_region(period, config)
     ledger, flows = income(region, period)
     income_style, staff_style = plan_files(region)
     detail = {code: STAFF_STYLES[s].detail for code, s in staff_style.items()}
@@ -793,13 +1019,13 @@ def summary(period: str, truth: dict, region: Region) -> str:
 
 
 def main() -> None:
-    region = load_region()
+    write_config()
     failed = False
     for period in PERIODS:
         truth = write(period, HERE)
         problems = verify(period, HERE, truth)
         failed |= bool(problems)
-        print(summary(period, truth, region))
+        print(summary(period, truth, load_region(period)))
         print("\n".join(problems) or "all files read back with python-calamine")
     raise SystemExit(1 if failed else 0)
 

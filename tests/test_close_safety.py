@@ -19,6 +19,8 @@ import pytest
 from helpers import assert_no_traceback, income_rows, run_cli, write_region, write_workbook
 from python_calamine import CalamineWorkbook
 
+from consolidate.outputs.history import SCHEMA_VERSION
+
 ENTITIES = [("ADM", "Förvaltningen", "REG"), ("U1", "Enhet ett", "ADM"), ("U2", "Enhet två", "ADM")]
 PERIOD = "2026-04"
 STORE = "region.history.sqlite"
@@ -425,7 +427,7 @@ def test_a_store_of_the_previous_schema_is_brought_up_to_date(tmp_path):
     closed = run_cli(*_close_args(config))
     assert closed.returncode == 0, closed.stderr
     with sqlite3.connect(tmp_path / STORE) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         rows = conn.execute("SELECT period, version, closed_by FROM closes ORDER BY period").fetchall()
     assert rows[0] == ("2026-03", 1, None) and rows[1][:2] == (PERIOD, 1) and rows[1][2]
     listing = run_cli("history", "--config", str(config))

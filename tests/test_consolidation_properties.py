@@ -80,14 +80,20 @@ def test_region_total_equals_sum_of_all_rows_and_variances_hold(region):
     rows = report_rows(consolidate(table, tree, None), tree, CHART_OBJ)
     region_result = rows[(rows["entity"] == tree.root) & (rows["row"] == "Resultat")].iloc[0]
     for measure in MEASURES:
-        assert region_result[measure] == table[measure].sum()
-    assert (rows["var_budget"] == rows["actual"] - rows["budget"]).all()
-    assert (rows["var_prior"] == rows["actual"] - rows["prior"]).all()
-    assert (rows["var_forecast"] == rows["forecast"] - rows["annual_budget"]).all()
+        if table.empty:  # nobody delivered anything: empty, not 0
+            assert np.isnan(region_result[measure])
+        else:
+            assert region_result[measure] == table[measure].sum()
+    for variance, (a, b) in (("var_budget", ("actual", "budget")), ("var_prior", ("actual", "prior")),
+                             ("var_forecast", ("forecast", "annual_budget"))):
+        np.testing.assert_array_equal(rows[variance].to_numpy(), (rows[a] - rows[b]).to_numpy())
     # A total row is the sum of the rows it names.
     for _entity, group in rows.groupby("entity"):
         by_name = group.set_index("row")
         kosts = by_name.loc["Löner", "actual"] + by_name.loc["Övriga kostnader", "actual"]
+        if np.isnan(kosts):  # an entity none of whose units delivered: every figure empty
+            assert by_name[list(MEASURES)].isna().all().all()
+            continue
         assert by_name.loc["Kostnader", "actual"] == kosts
         assert by_name.loc["Resultat", "actual"] == by_name.loc["Intäkter", "actual"] + kosts
 
@@ -98,6 +104,46 @@ def test_every_entity_gets_every_row_of_every_report():
     rows = report_rows(consolidate(table, tree, None), tree, CHART_OBJ)
     assert len(rows) == len(tree.entities) * sum(len(r.rows) for r in CHART_OBJ.reports)
     v = rows[(rows["entity"] == "V") & (rows["row"] == "Resultat")].iloc[0]
-    assert v["actual"] == 0.0
+    assert np.isnan(v["actual"])  # V delivered nothing: empty, not 0
     a = rows[(rows["entity"] == "A") & (rows["row"] == "Löner")].iloc[0]
     assert a["actual"] == -5.0 and a["var_budget"] == 0.0
+
+
+@st.composite
+def regions_with_missing_columns(draw):
+    """Regions whose units each lack some measure columns (NaN in every row of theirs)."""
+    tree, table = draw(regions())
+    lacking = {u: draw(st.sets(st.sampled_from(MEASURES), max_size=len(MEASURES) - 1)) for u in tree.units}
+    for unit, measures in lacking.items():
+        for m in measures:
+            table.loc[table["unit"] == unit, m] = np.nan
+    return tree, table, lacking
+
+
+@settings(max_examples=150, deadline=None)
+@given(regions_with_missing_columns())
+def test_a_measure_nobody_delivered_is_empty_and_a_partial_total_says_how_many_lack_it(region):
+    """For every entity and measure: empty (NaN) when no unit at or below it delivered the
+    measure's column, else the sum of what was delivered; and `lacking` counts the
+    reporting units without it exactly when some but not all delivered it."""
+    tree, table, lacking = region
+    consolidated = consolidate(table, tree, None)
+    rows = report_rows(consolidated, tree, CHART_OBJ)
+    result_rows = rows[rows["row"] == "Resultat"].set_index("entity")
+    for code in tree.entities:
+        below = {u for u in tree.units if code in tree.chains[u]}
+        reporting = {u for u in below if (table["unit"] == u).any()}
+        mine = table[table["unit"].isin(reporting)]
+        partial = consolidated.lacking(code)
+        for m in MEASURES:
+            delivered = {u for u in reporting if m not in lacking[u]}
+            value = result_rows.loc[code, m]
+            if not delivered:
+                assert np.isnan(value), (code, m)
+                assert m not in partial
+            else:
+                assert value == mine[m].sum(), (code, m)  # NaN rows are left out of the sum
+                if delivered != reporting:
+                    assert partial[m] == (len(reporting) - len(delivered), len(reporting))
+                else:
+                    assert m not in partial

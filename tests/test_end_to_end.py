@@ -14,13 +14,19 @@ from helpers import ROOT, run_cli, sample_config
 MEASURES = ["actual", "budget", "prior", "annual_budget", "forecast", "prior_full_year"]
 SPEC_INCOME_KEYS = {"entity", "report", "row", *MEASURES, "var_budget", "var_prior", "var_forecast", "previous_close"}
 SPEC_ENTITY_KEYS = {"code", "name", "parent", "level"}
-SPEC_TOP_KEYS = {"period", "region", "entities", "income", "staffing", "eliminations", "checks"}
+# SPEC §5's keys, and §15's trend and years
+SPEC_TOP_KEYS = {"period", "region", "entities", "income", "staffing", "eliminations", "checks", "trend", "years"}
 # SPEC §5's check keys, plus where in which file a problem sits (null for internal trade)
 CHECK_KEYS = {"check", "severity", "message", "party", "counterparty", "measure", "difference",
               "file", "sheet", "cell", "unit"}
 STAFFING_KEYS = {"entity", "by", "key", "headcount", "headcount_prior", "fte", "fte_prior",
                  "sick_pct", "sick_pct_prior", "sick_short_pct", "sick_short_pct_prior",
-                 "long_sick_share_pct", "long_sick_share_pct_prior", "hired_hours", "hired_hours_prior"}
+                 "long_sick_share_pct", "long_sick_share_pct_prior", "hired_hours", "hired_hours_prior",
+                 # SPEC §16
+                 "sick_15_90_pct", "sick_15_90_pct_prior", "sick_91_365_pct", "sick_91_365_pct_prior",
+                 "sick_366_pct", "sick_366_pct_prior", "hours_worked", "hours_worked_prior",
+                 "hours_worked_incl_on_call", "hours_worked_incl_on_call_prior", "pool_hours", "pool_hours_prior",
+                 "fte_change", "fte_change_pct"}
 ELIMINATION_KEYS = {"entity", "line", *MEASURES}
 
 
@@ -101,10 +107,7 @@ def test_region_revenue_excludes_internal_trade(sample_run):
 
 
 def _internal_codes():
-    import tomllib
-
-    doc = tomllib.loads((ROOT / "config" / "region.toml").read_text(encoding="utf-8"))
-    return [e.get("motpart", []) for e in doc["entity"]]
+    return [e["motpart"] for e in _generator().load_region().entities.values()]
 
 
 def test_disagreeing_pair_is_reported(sample_run):

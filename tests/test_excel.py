@@ -23,7 +23,7 @@ FACTOR = {"kr": 1.0, "tkr": 1_000.0, "mkr": 1_000_000.0}
 # Values that round to zero show as 0, never -0: a section each for half a shown digit
 # and more above and below zero, and one for the rest.
 FORMAT = {"tkr": "[>=0.5]#,##0;[<=-0.5]-#,##0;0", "mkr": "[>=0.05]#,##0.0;[<=-0.05]-#,##0.0;0.0"}
-FIXED = ["Driftredovisning", "Personal", "Internhandel", "Kontroller", "Data"]
+FIXED = ["Driftredovisning", "Personal", "Personal per enhet", "Internhandel", "Kontroller", "Data", "Underlag"]
 
 
 def _run(tmp: Path, *extra: str) -> tuple[Path, dict]:
@@ -44,16 +44,17 @@ def sample(tmp_path_factory):
 @pytest.fixture(scope="module")
 def sample_mkr(tmp_path_factory):
     out, data = _run(tmp_path_factory.mktemp("excel_mkr"), "--unit", "mkr")
-    return data, openpyxl.load_workbook(out / f"REG_{PERIOD}.xlsx")
+    return data, openpyxl.load_workbook(out / f"REG_{PERIOD}_mkr.xlsx")  # not the configured unit: named so
 
 
 @pytest.fixture(scope="module")
 def result():
-    from consolidate.config.region import load_config
     from consolidate.core.period import consolidate_period
     from consolidate.readers.files import read_period
+    from consolidate.readers.tables import load_config  # region.toml and the tables it names
 
-    found = consolidate_period(load_config(CONFIG), PERIOD, *read_period(load_config(CONFIG), PERIOD))
+    config = load_config(CONFIG, PERIOD)
+    found = consolidate_period(config, PERIOD, *read_period(config, PERIOD))
     assert found.ok
     return found
 
@@ -253,17 +254,30 @@ def test_no_cell_is_a_formula(sample):
                 assert cell.data_type != "f", (ws.title, cell.coordinate)
 
 
-def test_checks_and_internal_trade_sheets(sample):
+def shortened(message: str, files: list[str]) -> str:
+    """A message about internal trade as the Kontroller sheet shows it: its files by
+    their names only."""
+    for file in sorted(files, key=len, reverse=True):
+        message = message.replace(file, Path(file).name)
+    return message
+
+
+def test_checks_and_internal_trade_sheets(sample, result):
     _, _, data, book = sample
     checks = list(book["Kontroller"].iter_rows(values_only=True))
     header = next(i for i, r in enumerate(checks) if r[0] == "Allvarlighet")
     messages = [r[6] for r in checks[header + 1:]]
-    assert messages == [c["message"] for c in data["checks"]]
-    # above the problems: every check the run made, with its outcome
-    start = next(i for i, r in enumerate(checks) if r[0] == "Kontroll")
-    outcome = {r[0]: (r[2], r[3], r[4]) for r in checks[start + 1:header] if r[0]}
-    assert outcome["internal_mismatch"] == (0, 1, "Varning")
-    assert outcome["control_total"] == (0, 0, "OK") and outcome["unmapped_account"] == (0, 0, "OK")
+    files = {p.message: p.extra.get("files") or [] for p in result.problems}
+    assert messages == [shortened(c["message"], files[c["message"]]) for c in data["checks"]]
+    trade = [m for m, c in zip(messages, data["checks"]) if c["check"] == "internal_mismatch"]
+    assert trade and all("/" not in m and ".xlsx" in m for m in trade)  # file names, not paths
+    # above the problems: every check the run made (by its Swedish name), with its outcome
+    from consolidate.problems import CHECKS
+
+    start = next(i for i, r in enumerate(checks) if r[1] == "Kontroll")
+    outcome = {r[1]: (r[2], r[3], r[0]) for r in checks[start + 1:header] if r[1]}
+    assert outcome[CHECKS["internal_mismatch"]] == (0, 1, "Varning")
+    assert outcome[CHECKS["control_total"]] == (0, 0, "OK") and outcome[CHECKS["unmapped_account"]] == (0, 0, "OK")
     mismatch = next(c for c in data["checks"] if c["check"] == "internal_mismatch")
     trade = list(book["Internhandel"].iter_rows(values_only=True))
     row = next(r for r in trade if r[0] == mismatch["party"] and r[2] == mismatch["counterparty"])
@@ -347,7 +361,7 @@ def test_creates_missing_directory_and_other_report(result, tmp_path):
     from consolidate.outputs.excel import writer as excel
 
     path = excel.write_report(result, tmp_path / "a" / "b", "kr", "Förenklad resultaträkning")
-    assert path == tmp_path / "a" / "b" / f"REG_{PERIOD}.xlsx"
+    assert path == tmp_path / "a" / "b" / f"REG_{PERIOD}_Förenklad resultaträkning_kr.xlsx"  # not the defaults
     ws = openpyxl.load_workbook(path)["Region Exempel"]
     assert ws["A2"].value.startswith("Förenklad resultaträkning")
     block = _report_block(ws)
@@ -373,9 +387,12 @@ def test_many_entities_get_their_own_sheet(result, tmp_path, monkeypatch):
 
 
 def _staffing() -> pd.DataFrame:
-    base = dict(headcount=120, headcount_prior=110, fte=101.5, fte_prior=99.0, sick_pct=5.5, sick_pct_prior=6.0,
+    from consolidate.vocabulary import STAFF_FIGURES
+
+    base = {key: None for key in STAFF_FIGURES}
+    base.update(headcount=120, headcount_prior=110, fte=101.5, fte_prior=99.0, sick_pct=5.5, sick_pct_prior=6.0,
                 sick_short_pct=2.1, sick_short_pct_prior=2.4, long_sick_share_pct=30.0, long_sick_share_pct_prior=None,
-                hired_hours=1500.0, hired_hours_prior=1200.0)
+                hired_hours=1500.0, hired_hours_prior=0.0, hours_worked=3000.0, hours_worked_prior=2900.0)
     return pd.DataFrame([
         {"entity": "REG", "by": None, "key": None, **base},
         {"entity": "HSF", "by": None, "key": None, **base, "fte": 80.25},
@@ -389,19 +406,27 @@ def test_staffing_sheet(result, tmp_path, monkeypatch):
 
     monkeypatch.setattr(result, "staffing", _staffing(), raising=False)
     path = excel.write_report(result, tmp_path, "tkr", None)
-    rows = list(openpyxl.load_workbook(path)["Personal"].iter_rows(values_only=True))
-    groups = next(r for r in rows if "Anställda" in r)
-    for heading in ("Anställda", "Årsarbetare", "Sjukfrånvaro %", "varav dag 1–14 %", "Andel långtid %"):
-        assert heading in groups
-    header = next(i for i, r in enumerate(rows) if r[0] == "Kod")
-    assert "Förändring" in rows[header]
-    body = rows[header + 1:header + 5]
-    assert [(r[0], r[2], r[3]) for r in body] == [
-        ("REG", "Totalt", None), ("HSF", "Totalt", None), ("HSF", "Kön", "K"), ("RK", "Totalt", None)]
-    assert body[0][1] == "Region Exempel" and body[2][1] is None
-    hsf = body[1]
-    assert hsf[4:10] == (110, 120, 10, 99.0, 80.25, pytest.approx(-18.75))
-    assert hsf[14] is None and hsf[15] == 30.0  # a ratio with a zero base stays empty
+    book = openpyxl.load_workbook(path)
+    rows = list(book["Personal"].iter_rows(values_only=True))
+    starts = [i for i, r in enumerate(rows[:-1]) if rows[i + 1][0] == "Arbetad tid (timmar) och årsarbetare"]
+    assert [rows[i][0].split()[0] for i in starts] == ["REG", "HSF", "RK"]  # entities without figures: no block
+    hsf = {r[0]: r[1:5] for r in rows[starts[1] + 2:starts[1] + 8]}
+    assert hsf["Antal årsarbetare utifrån arbetad tid exkl jour/beredskap"] == (
+        99.0, 80.25, pytest.approx(-18.75), pytest.approx(-100 * 18.75 / 99))
+    assert hsf["Utförd arbetstid externt inhyrd personal"] == (0, 1500, 1500, "–")  # a change of 0: no %
+    assert hsf["Utförd arbetstid resurspool"] == ("–",) * 4  # nobody delivered it: "–", not 0
+    sick = {r[6]: r[7:9] for r in rows[starts[1] + 2:starts[2]] if r[6]}
+    assert sick["Andel långtidssjukfrånvaro, 60 dagar eller mer (% av sjukfrånvaron)"] == ("–", 30.0)
+    assert sick["Kvinnor"] == (6.0, 5.5) and sick["Män"] == ("–", "–")
+    table = next(i for i, r in enumerate(rows) if r[0] == "Årsarbetare per förvaltning")
+    assert [r[0] for r in rows[table + 1:table + 4]] == ["HSF Hälso- och sjukvårdsförvaltningen", "RK Regionkontoret",
+                                                         "Totalt"]
+    every = list(book["Personal per enhet"].iter_rows(values_only=True))
+    assert [r[:5] for r in every[2:]] == [
+        ("REG", "Region Exempel", "Region", "Totalt", None), ("HSF", "Hälso- och sjukvårdsförvaltningen",
+                                                             "Förvaltning", "Totalt", None),
+        ("HSF", "Hälso- och sjukvårdsförvaltningen", "Förvaltning", "Kön", "Kvinnor"),
+        ("RK", "Regionkontoret", "Förvaltning", "Totalt", None)]
     with zipfile.ZipFile(path) as package:
         assert sum(n.startswith("xl/charts/chart") for n in package.namelist()) == 2
 

@@ -7,10 +7,10 @@ import orjson
 import pytest
 from helpers import sample_config
 
-from consolidate.config.region import load_config
 from consolidate.core.period import consolidate_period
 from consolidate.outputs import export
 from consolidate.readers.files import read_period
+from consolidate.readers.tables import load_config
 
 CONFIG = sample_config()  # a copy: never the developer's own store or lock beside the config
 

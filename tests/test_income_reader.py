@@ -175,7 +175,7 @@ def test_columns_in_any_order(tmp_path):
     assert {m: sheet_rows.amounts[m][0] for m in MEASURES} == dict(zip(MEASURES, SIX))
 
 
-def test_missing_measure_column_is_zero_with_warning(tmp_path):
+def test_missing_measure_column_is_empty_with_warning(tmp_path):
     header = [h for h in INCOME_HEADER if h != "Prognos"]
     values = (100, 90, 80, 300, 290)  # no forecast
     rows = [["Ansvar:", "U1"], ["Belopp i tkr"], [], *plain_rows([(3010, "Intäkter", *values)], header)]
@@ -184,9 +184,9 @@ def test_missing_measure_column_is_zero_with_warning(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Prognos" in result.stderr
     u1 = record(data, "U1", "Intäkter")
-    assert u1["forecast"] == 0.0
+    assert u1["forecast"] is None  # not delivered: empty, never 0 (SPEC §17)
     assert u1["annual_budget"] == 300_000.0 and u1["prior_full_year"] == 290_000.0
-    assert u1["var_forecast"] == -300_000.0
+    assert u1["var_forecast"] is None
 
 
 @pytest.mark.parametrize("missing", ["Utfall", "Konto"])

@@ -130,7 +130,7 @@ def test_a_blank_ansvar_before_any_named_one_is_an_error_naming_the_cell(tmp_pat
         done, data = run(tmp_path, config, command)
         assert done.returncode == 1, done.stderr
         found = lines(done, "ingen rad ovanför")
-        assert any("U3_huvudbok.xlsx" in line and "cell A3" in line and "rad 3, 4" in line for line in found), found
+        assert any("U3_huvudbok.xlsx" in line and "cell A3" in line and "rader 3, 4" in line for line in found), found
         assert any("hr.xlsx" in line and "blad Personal" in line and "cell A2" in line for line in found), found
         if command == "run":
             assert data is None or not data.get("income")
@@ -210,7 +210,7 @@ def test_each_distinct_unknown_motpart_is_one_warning_naming_it_and_its_files(tm
     assert "U2.xlsx" not in by_start["Motpart '87'"]["message"]
     assert result_of(data, "REG", "Intäkter") == 10 + 11 + 12 + 13 + 14 + 20 + 21  # external: counted
     warned = lines(done, "är ingen enhets motpartskod")
-    assert len(warned) == 3 and all(line.startswith("warning") for line in warned), done.stderr
+    assert len(warned) == 3 and all(line.startswith("varning:") for line in warned), done.stderr
     validated, _ = run(tmp_path, config, "validate")
     assert validated.returncode == 0 and len(lines(validated, "är ingen enhets motpartskod")) == 3
 
@@ -239,7 +239,7 @@ def test_with_external_codes_listed_an_unlisted_motpart_is_an_error_and_a_listed
     done, data = run(tmp_path, config)
     assert done.returncode == 1
     errors = lines(done, "Motpart")
-    assert len(errors) == 1 and errors[0].startswith("error") and "'99 Okänd'" in errors[0], done.stderr
+    assert len(errors) == 1 and errors[0].startswith("fel:") and "'99 Okänd'" in errors[0], done.stderr
     assert "U2.xlsx" in errors[0] and "[eliminations] external" in errors[0]
     assert data is None or not data.get("income")
     write_workbook(income_dir(tmp_path) / "U2.xlsx", [["Belopp i kr"], header, [3010, "87", 20]])

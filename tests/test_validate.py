@@ -125,7 +125,7 @@ def test_unit_with_two_staffing_files_names_unit_and_both_files(tmp_path):
     done = validate(tmp_path, config)
     assert done.returncode == 1
     found = lines_with(done.stderr, "U1", "U1_p.xlsx", "U1 igen.xlsx")
-    assert found and found[0].startswith("error"), done.stderr
+    assert found and found[0].startswith("fel:"), done.stderr
     assert run(tmp_path, config)[0].returncode == 1
 
 
@@ -134,7 +134,7 @@ def test_unit_with_no_staffing_file(tmp_path):
     (staff_dir(tmp_path) / "U2_p.xlsx").unlink()
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert lines_with(done.stderr, "error", "U2", "personal"), done.stderr
+    assert lines_with(done.stderr, "fel:", "U2", "personal"), done.stderr
 
 
 # --- sheets without data -----------------------------------------------------------
@@ -149,7 +149,7 @@ def test_empty_sheet_names_file_and_sheet(tmp_path, kind):
         file, sheet = "U1_p.xlsx", "Personal"
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert lines_with(done.stderr, "error", file, f"blad {sheet}", "tomt"), done.stderr
+    assert lines_with(done.stderr, "fel:", file, f"blad {sheet}", "tomt"), done.stderr
     assert run(tmp_path, config)[0].returncode == 1
 
 
@@ -158,7 +158,7 @@ def test_staffing_sheet_without_header_row(tmp_path):
     config = region(tmp_path, u1_staff=rows)
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert lines_with(done.stderr, "error", "U1_p.xlsx", "blad Personal", "Arbetad tid"), done.stderr
+    assert lines_with(done.stderr, "fel:", "U1_p.xlsx", "blad Personal", "Arbetad tid"), done.stderr
 
 
 # --- files that are no workbook ----------------------------------------------------
@@ -191,7 +191,7 @@ def test_file_that_is_no_workbook(tmp_path, content):
     target.write_bytes(data)
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    found = lines_with(done.stderr, "error", "U1.xlsx")
+    found = lines_with(done.stderr, "fel:", "U1.xlsx")
     assert found, done.stderr
     assert any(word in " ".join(found) for word in ("arbetsbok", "tom")), found
     result, data = run(tmp_path, config)
@@ -208,7 +208,7 @@ def test_damaged_zip_headers_are_reported_not_raised(tmp_path):
     (income_dir(tmp_path) / "U1.xlsx").write_bytes(bytes(whole))
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert lines_with(done.stderr, "error", "U1.xlsx", "arbetsbok"), done.stderr
+    assert lines_with(done.stderr, "fel:", "U1.xlsx", "arbetsbok"), done.stderr
 
 
 def test_csv_next_to_the_workbooks_is_a_warning_then_the_unit_is_missing(tmp_path):
@@ -216,15 +216,15 @@ def test_csv_next_to_the_workbooks_is_a_warning_then_the_unit_is_missing(tmp_pat
     (income_dir(tmp_path) / "U1.csv").write_text("Konto;Utfall\n3010;100\n", encoding="utf-8")
     done = validate(tmp_path, config)
     assert done.returncode == 0, done.stderr
-    assert lines_with(done.stderr, "warning", "U1.csv", "arbetsbok"), done.stderr
+    assert lines_with(done.stderr, "varning:", "U1.csv", "arbetsbok"), done.stderr
     assert run(tmp_path, config)[0].returncode == 0
 
     (income_dir(tmp_path) / "U1.xlsx").unlink()
     (tmp_path / "run.json").unlink()
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert lines_with(done.stderr, "warning", "U1.csv"), done.stderr
-    assert lines_with(done.stderr, "error", "U1", "resultaträkning"), done.stderr
+    assert lines_with(done.stderr, "varning:", "U1.csv"), done.stderr
+    assert lines_with(done.stderr, "fel:", "U1", "resultaträkning"), done.stderr
 
 
 # --- other formats -----------------------------------------------------------------
@@ -251,7 +251,7 @@ def test_ods_problems_name_the_cell(tmp_path):
     write_ods(income_dir(tmp_path) / "U1.ods", income_rows("U1", [(3010, "Intäkter", "se bilaga", 0, 0, 0, 0, 0)]))
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert lines_with(done.stderr, "error", "U1.ods", "blad Resultat", "cell C6", "se bilaga"), done.stderr
+    assert lines_with(done.stderr, "fel:", "U1.ods", "blad Resultat", "cell C6", "se bilaga"), done.stderr
 
 
 def test_xls_written_by_xlwt_is_read(tmp_path):
@@ -266,7 +266,7 @@ def test_xls_written_by_xlwt_is_read(tmp_path):
     book.save(str(income_dir(tmp_path) / "U1.xls"))
     assert_u1_read_as_from_xlsx(tmp_path, config)
     # ... with a warning: in .xls an error value (#N/A) reads as an empty cell, never told apart
-    warned = lines_with(validate(tmp_path, config).stderr, "warning", "U1.xls")
+    warned = lines_with(validate(tmp_path, config).stderr, "varning:", "U1.xls")
     assert len(warned) == 1 and "#N/A" in warned[0] and ".xlsx" in warned[0]
 
 
@@ -278,7 +278,7 @@ def test_xls_that_cannot_be_read_says_how_to_convert(tmp_path):
     (income_dir(tmp_path) / "U1.xls").write_bytes(cfb)
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    found = lines_with(done.stderr, "error", "U1.xls")
+    found = lines_with(done.stderr, "fel:", "U1.xls")
     assert found and ".xlsx" in found[0] and "spara" in found[0], done.stderr
 
 
@@ -293,7 +293,7 @@ def test_encrypted_workbook_is_reported_as_password_protected(tmp_path):
     shutil.rmtree(plain.parent)
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert lines_with(done.stderr, "error", "U1.xlsx", "lösenordsskyddad"), done.stderr
+    assert lines_with(done.stderr, "fel:", "U1.xlsx", "lösenordsskyddad"), done.stderr
     result, _ = run(tmp_path, config)
     assert result.returncode == 1 and "lösenordsskyddad" in result.stderr
 
@@ -312,7 +312,7 @@ def test_workbook_expanding_beyond_the_limit_is_refused_unread(tmp_path):
     assert target.stat().st_size < 1024 * 1024
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    found = lines_with(done.stderr, "error", "U1.xlsx")
+    found = lines_with(done.stderr, "fel:", "U1.xlsx")
     assert len(found) == 1 and "gränsen" in found[0] and "läses inte" in found[0], done.stderr
     assert "se bilaga" not in done.stderr
     assert run(tmp_path, config)[0].returncode == 1
@@ -322,7 +322,7 @@ def test_workbook_file_beyond_the_limit_is_refused(tmp_path):
     config = region(tmp_path, limit_mb=0.001)  # ~1 KB: every workbook is larger
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert len(lines_with(done.stderr, "error", "gränsen", "läses inte")) == 4, done.stderr
+    assert len(lines_with(done.stderr, "fel:", "gränsen", "läses inte")) == 4, done.stderr
 
 
 def test_sheet_with_a_value_far_away_is_refused_not_expanded(tmp_path):
@@ -340,7 +340,7 @@ def test_sheet_with_a_value_far_away_is_refused_not_expanded(tmp_path):
     book.close()
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    found = lines_with(done.stderr, "error", "U1.xlsx", "blad Resultat", "XFD1048576")
+    found = lines_with(done.stderr, "fel:", "U1.xlsx", "blad Resultat", "XFD1048576")
     assert found and "läses inte" in found[0], done.stderr
 
 
@@ -352,7 +352,7 @@ def test_missing_measure_column_is_a_warning_in_validate(tmp_path):
     config = region(tmp_path, u1_income=rows)
     done = validate(tmp_path, config)
     assert done.returncode == 0, done.stderr
-    found = lines_with(done.stderr, "warning", "U1.xlsx", "blad Resultat", "Prognos")
+    found = lines_with(done.stderr, "varning:", "U1.xlsx", "blad Resultat", "Prognos")
     assert found and "0" in found[0], done.stderr
 
 
@@ -362,8 +362,8 @@ def test_formula_without_cached_value_in_validate_and_in_staffing(tmp_path):
     config = region(tmp_path, u1_income=income, u1_staff=staff)
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert lines_with(done.stderr, "error", "U1.xlsx", "blad Resultat", "cell C6", "formel"), done.stderr
-    assert lines_with(done.stderr, "error", "U1_p.xlsx", "blad Personal", "cell C5", "formel"), done.stderr
+    assert lines_with(done.stderr, "fel:", "U1.xlsx", "blad Resultat", "cell C6", "formel"), done.stderr
+    assert lines_with(done.stderr, "fel:", "U1_p.xlsx", "blad Personal", "cell C5", "formel"), done.stderr
 
 
 def test_period_mismatch_in_income_and_staffing(tmp_path):
@@ -371,16 +371,16 @@ def test_period_mismatch_in_income_and_staffing(tmp_path):
                     u1_staff=staff_rows("U1", period="2026-03"))
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert lines_with(done.stderr, "error", "U1.xlsx", "blad Resultat", "cell A2", "2026-03"), done.stderr
-    assert lines_with(done.stderr, "error", "U1_p.xlsx", "blad Personal", "cell B2", "2026-03"), done.stderr
+    assert lines_with(done.stderr, "fel:", "U1.xlsx", "blad Resultat", "cell A2", "2026-03"), done.stderr
+    assert lines_with(done.stderr, "fel:", "U1_p.xlsx", "blad Personal", "cell B2", "2026-03"), done.stderr
 
 
 def test_unknown_unit_code_in_income_and_staffing(tmp_path):
     config = region(tmp_path, u1_income=income_rows("X9", [(3010, "Intäkter", *SIX)]), u1_staff=staff_rows("X9"))
     done = validate(tmp_path, config)
     assert done.returncode == 1
-    assert lines_with(done.stderr, "error", "U1.xlsx", "blad Resultat", "cell B1", "X9"), done.stderr
-    assert lines_with(done.stderr, "error", "U1_p.xlsx", "blad Personal", "cell B1", "X9"), done.stderr
+    assert lines_with(done.stderr, "fel:", "U1.xlsx", "blad Resultat", "cell B1", "X9"), done.stderr
+    assert lines_with(done.stderr, "fel:", "U1_p.xlsx", "blad Personal", "cell B1", "X9"), done.stderr
 
 
 def test_unmapped_account_in_validate(tmp_path):
@@ -455,8 +455,8 @@ def test_control_sequences_in_cells_never_reach_the_terminal(tmp_path):
     (income_dir(tmp_path) / "U2.xlsx").rename(income_dir(tmp_path) / "U2 \x1b[1mfet\x07.xlsx")
     done = validate(tmp_path, config)  # `clean` checks for ESC and BEL
     assert done.returncode == 1
-    assert lines_with(done.stderr, "error", "U1.xlsx", "cell C8", "se bilaga"), done.stderr
-    assert lines_with(done.stderr, "error", "U1_p.xlsx", "cell C5", "se bilaga"), done.stderr
+    assert lines_with(done.stderr, "fel:", "U1.xlsx", "cell C8", "se bilaga"), done.stderr
+    assert lines_with(done.stderr, "fel:", "U1_p.xlsx", "cell C5", "se bilaga"), done.stderr
     assert "X9" in done.stderr and "2026-03" in done.stderr
     result, _ = run(tmp_path, config)
     assert result.returncode == 1 and "se bilaga" in result.stderr
@@ -557,18 +557,18 @@ def test_samples_with_five_planted_problems(tmp_path):
     done = validate(tmp_path, config, "--json", str(checks_json))
     assert done.returncode == 1, done.stderr
     out = done.stderr
-    assert lines_with(out, "error", "1110_resultat.xlsx", f"cell {text_cell}", "se bilaga"), out
-    assert lines_with(out, "error", "1210_resultat.xlsx", f"cell {total_cell}", "summaraden"), out
-    assert lines_with(out, "error", "1221_resultat.xlsx", f"cell {period_cell}", "2026-03"), out
-    assert lines_with(out, "error", "9876", "1211"), out
-    assert lines_with(out, "error", "1113", "personalrapport"), out
+    assert lines_with(out, "fel:", "1110_resultat.xlsx", f"cell {text_cell}", "se bilaga"), out
+    assert lines_with(out, "fel:", "1210_resultat.xlsx", f"cell {total_cell}", "summaraden"), out
+    assert lines_with(out, "fel:", "1221_resultat.xlsx", f"cell {period_cell}", "2026-03"), out
+    assert lines_with(out, "fel:", "9876", "1211"), out
+    assert lines_with(out, "fel:", "1113", "personalrapport"), out
 
     # grouped by unit: each problem under its unit's heading
     lines = out.splitlines()
 
     def heading_of(needle: str) -> str:
-        i = next(i for i, line in enumerate(lines) if needle in line and line.startswith("error"))
-        return next(line for line in reversed(lines[:i]) if not line.startswith(("error", "warning")))
+        i = next(i for i, line in enumerate(lines) if needle in line and line.startswith("fel:"))
+        return next(line for line in reversed(lines[:i]) if not line.startswith(("fel:", "varning:")))
     assert heading_of("1110_resultat.xlsx").startswith("1110 ")
     assert heading_of("1210_resultat.xlsx").startswith("1210 ")
     assert heading_of("1221_resultat.xlsx").startswith("1221 ")

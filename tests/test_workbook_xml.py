@@ -74,7 +74,7 @@ def validate(config: Path) -> tuple[int, str]:
 
 
 def error_lines(stderr: str, *words: str) -> list[str]:
-    return [line for line in stderr.splitlines() if line.startswith("error") and all(w in line for w in words)]
+    return [line for line in stderr.splitlines() if line.startswith("fel:") and all(w in line for w in words)]
 
 
 def formula_workbook(path: Path) -> Path:
@@ -328,7 +328,7 @@ def test_a_hidden_sheet_with_data_is_warned_about_in_a_run(tmp_path):
     status, stderr = validate(config)
     assert status == 0, stderr
     named = [line for line in stderr.splitlines() if "Gammal" in line]
-    assert len(named) == 1 and named[0].startswith("warning") and "dolt" in named[0], stderr
+    assert len(named) == 1 and named[0].startswith("varning:") and "dolt" in named[0], stderr
 
 
 # --- 5. a reader that fails or dies is named -------------------------------------------------
@@ -393,7 +393,7 @@ def test_text_from_a_file_never_starts_a_new_line(tmp_path):
     status, stderr = validate(config)
     assert status == 1
     found = [line for line in stderr.splitlines() if "9999" in line]
-    assert found and all(line.startswith("error") and "brytningar" in line for line in found), stderr
+    assert found and all(line.startswith("fel:") and "brytningar" in line for line in found), stderr
     problem = Problem("a\nb\rc\x85d\u2029e", file="f\nx", sheet="s\tt", cell="C\x007", unit="U\x1b1")
     assert problem.line().count("\n") == 0 and problem.message == "a b c d e"
     assert (problem.file, problem.sheet, problem.cell, problem.unit) == ("f x", "s t", "C 7", "U 1")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from consolidate.commands import EXIT_OK
 from consolidate.commands.session import recover_if_free, show
-from consolidate.config.region import load_config
+from consolidate.readers.tables import load_config
 
 
 def history_command(config_path: Path, period: str | None = None) -> int:

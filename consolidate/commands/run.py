@@ -15,7 +15,6 @@ from pathlib import Path
 
 from consolidate.commands import EXIT_DATA, EXIT_OK
 from consolidate.commands.session import load, lock_path, log, recover_store, show
-from consolidate.config.region import load_config
 from consolidate.outputs.history import (
     Recording,
     StoreError,
@@ -28,10 +27,12 @@ from consolidate.outputs.history import (
     open_store,
     previous_close,
     record,
+    regrouping_note,
     same_inputs,
     settled,
 )
 from consolidate.problems import ConfigError
+from consolidate.readers.tables import load_config
 from consolidate.runtime.atomic import Staging, atomic_path, clear_leftovers
 from consolidate.runtime.lock import exclusive
 from consolidate.sanitize import plain
@@ -52,18 +53,20 @@ class RunOptions:
     quiet: bool = False
     reopen: bool = False
     reason: str | None = None
+    pdf: bool = False  # --pdf: also the month report (or [output] pdf)
+    columns: tuple[str, ...] | None = None  # the terminal table's columns (--columns), None: by width
 
 
 def run_command(config_path: Path, period: str, options: RunOptions, close: bool = False) -> int:
     """`run`, and with `close` also record the period in the history store."""
-    config = load_config(config_path)
+    config = load_config(config_path, period)
     report = config.chart.report(options.report_name)
     if report is None:
         names = ", ".join(r.name for r in config.chart.reports)
         raise ConfigError(str(config_path), "--report",
                           f"rapporten {options.report_name!r} finns inte; välj en av: {names}")
-    if options.entity is not None and options.entity not in config.tree.entities:
-        raise ConfigError(str(config_path), "--entity", f"{options.entity!r} finns inte i organisationsträdet")
+    if options.entity is not None:
+        options = dataclasses.replace(options, entity=_entity_code(config, config_path, options.entity))
     unit = options.unit or config.amount_unit
     with exclusive(lock_path(config)):
         # first of all: what an interrupted close left
@@ -85,7 +88,7 @@ def run_command(config_path: Path, period: str, options: RunOptions, close: bool
         else:
             closed = None
             if usable and config.store_path.exists():
-                result.previous, closed = _previous(config, period, result, err)
+                result.previous, closed = _previous(config, period, result, err, options.entity)
             if closed is not None and options.out_dir is None and not options.no_excel:
                 # the folder holds the closed version's workbook: a run with other inputs leaves it be
                 err.print(plain(
@@ -98,13 +101,28 @@ def run_command(config_path: Path, period: str, options: RunOptions, close: bool
     return EXIT_OK
 
 
-def _previous(config, period: str, result, err):
+def _entity_code(config, config_path: Path, asked: str) -> str:
+    """The tree's code for `--entity`, matched without regard to case (an exact match
+    first, should two codes differ only in case)."""
+    codes = config.tree.entities
+    if asked in codes:
+        return asked
+    matches = [code for code in codes if code.casefold() == asked.strip().casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise ConfigError(str(config_path), "--entity",
+                          f"{asked!r} kan vara flera enheter ({', '.join(matches)}); skriv koden exakt")
+    raise ConfigError(str(config_path), "--entity", f"{asked!r} finns inte i organisationsträdet")
+
+
+def _previous(config, period: str, result, err, entity: str | None = None):
     """For a `run`: the previous closed month, for the comparison, and, when this period
     is closed with other inputs than these, its version and the files that differ. A
     run goes on without them when the store cannot be read, saying so."""
     try:
         with open_store(config.store_path) as conn:
-            previous = previous_close(conn, period)
+            previous = _closed_months(conn, config, period, result, err, entity)
             last = latest(conn, period)
             if last is None:
                 return previous, None
@@ -118,11 +136,28 @@ def _previous(config, period: str, result, err):
         return None, None
 
 
+def _closed_months(conn, config, period: str, result, err, entity: str | None):
+    """What the run shows of the closed months: the trend of the year and the closed
+    Decembers (SPEC §15) set on `result`; returns the previous close (SPEC §7)."""
+    from consolidate.core.trend import series, trend_entities  # start-up: pandas
+    from consolidate.outputs.history import closed_months, closed_years  # start-up: pandas
+
+    previous = previous_close(conn, period, config.tree)
+    if previous is not None and (note := regrouping_note(conn, period, config.tree)):
+        err.print(plain(note), soft_wrap=True)
+    report = config.chart.reports[0].name
+    entities = trend_entities(result, entity)
+    result.trend = series(result, closed_months(conn, period, entities, report), report, entity)
+    result.years = closed_years(conn, period, entities, report)
+    return previous
+
+
 def _fingerprint(config, result):
     """The inputs of a period as read; the configuration counts too (a changed chart or
     tree changes the figures)."""
-    sources = [*result.files, config.path, Path(config.chart.path)]
-    return fingerprint(sources, config.path.parent, result.digests)  # the workbooks as read, not as they are now
+    sources = [*result.files, *config.setup_files]
+    read = {**result.digests, **config.table_digests}
+    return fingerprint(sources, config.path.parent, read)  # the workbooks as read, not as they are now
 
 
 def _write_outputs(config, period, result, options: RunOptions, report: str, unit: str,
@@ -132,16 +167,24 @@ def _write_outputs(config, period, result, options: RunOptions, report: str, uni
     the workbook is written and the tables printed (unless quiet, or `tables` is off),
     then the JSON is written. The files are each written whole or not at all, through
     `place` (`atomic_path`, or a close's `Staging.path`)."""
-    from consolidate.outputs.export import begin_document  # start-up: orjson and the core
+    from consolidate.outputs.export import Scope, begin_document  # start-up: orjson and the core
 
-    finish_json = begin_document(result, options.json_path, place) if options.json_path is not None else None
+    scope = Scope(options.entity, options.report_name)
+    finish_json = begin_document(result, options.json_path, place, scope) if options.json_path is not None else None
     written = ""
     if not options.no_excel:
         from consolidate.outputs.excel import write_report  # start-up: xlsxwriter
 
         directory = options.out_dir or config.resolve(config.output_directory, period)
         clear_leftovers(directory)
-        written = f"arbetsbok {write_report(result, directory, unit, report, place)}"
+        written = f"arbetsbok {write_report(result, directory, unit, report, place, entity=options.entity)}"
+    if options.pdf or config.output_pdf:
+        from consolidate.outputs.pdf import write_pdf  # start-up: reportlab, only when a PDF is made
+
+        directory = options.out_dir or config.resolve(config.output_directory, period)
+        pdf = write_pdf(result, directory, unit, report, options.entity, trend=_trend_points(result, report,
+                        options.entity), place=place)
+        written = ", ".join(x for x in (written, f"månadsrapport {pdf}") if x)
     if tables:
         _tables(result, options, report, unit)
     if finish_json is not None:
@@ -149,11 +192,28 @@ def _write_outputs(config, period, result, options: RunOptions, report: str, uni
     return written
 
 
+def _trend_points(result, report: str, entity: str | None):
+    """The PDF's chart: the accumulated result (the report's last row) of the region, or
+    of the entity, per month of the year."""
+    from consolidate.outputs.pdf.inputs import TrendPoint  # start-up: only when a PDF is made
+
+    frame = result.trend
+    if frame is None or frame.empty or report != result.config.chart.reports[0].name:
+        return None
+    top = entity or result.config.tree.root
+    mine = frame[frame["entity"] == top]
+    if mine.empty:
+        return None
+    last = mine[mine["row"] == mine["row"].iloc[-1]]
+    return [TrendPoint(p, a, b, c) for p, a, b, c in
+            zip(last["period"], last["actual"], last["budget"], last["prior"])]
+
+
 def _tables(result, options: RunOptions, report: str, unit: str) -> None:
     if not options.quiet:
         from consolidate.outputs.terminal import print_income  # start-up: rich
 
-        show(lambda console: print_income(console, result, options.entity, report, unit))
+        show(lambda console: print_income(console, result, options.entity, report, unit, columns=options.columns))
 
 
 def _close(config, period, result, options: RunOptions, report: str, unit: str, err) -> int | tuple[str, str]:
@@ -164,12 +224,15 @@ def _close(config, period, result, options: RunOptions, report: str, unit: str, 
         recording = _prepare_close(conn, config, period, result, options, err)
         if isinstance(recording, int):
             return recording
-        result.previous = previous_close(conn, period)
+        result.previous = _closed_months(conn, config, period, result, err, options.entity)
         staging = Staging()
         staging.announce = lambda temporary, target: announce(conn, staging.token, temporary, target)
         try:
             written = _write_outputs(config, period, result, options, report, unit, staging.path, tables=False)
-            closed = record(conn, recording, result.rows, result.staffing, staging.token)
+            from consolidate.outputs.closed import pack  # start-up: orjson and the core
+
+            sources = pack(result) if recording.version is not None else None
+            closed = record(conn, recording, result.rows, result.staffing, staging.token, config.tree, sources)
         except BaseException:
             staging.discard()
             with suppress(sqlite3.Error):

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from consolidate.config.region import Config
+from consolidate.formatting import plural
 from consolidate.outputs.history import StoreError, has_pending, open_store, recover
 from consolidate.readers.files import start_reading
 from consolidate.runtime.lock import Locked, exclusive
@@ -90,7 +91,7 @@ def recover_if_free(config: Config) -> None:
 
 
 def _files(n: int) -> str:
-    return "1 fil" if n == 1 else f"{n} filer"
+    return plural(n, "fil", "filer")
 
 
 def _say(text: str) -> None:
@@ -128,9 +129,9 @@ def lock_path(config: Config) -> Path:
 def log(err: Console, config: Config, period: str, result: Result, what: str) -> None:
     """One line per run for cron logs: when, what, how it went."""
     errors = sum(p.is_error for p in result.problems)
-    warnings = len(result.problems) - errors
+    warnings = sum(p.severity == "warning" for p in result.problems)
     stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     err.print(plain(
-        f"{stamp} consolidate {config.region_code} {period}: {len(result.files)} filer, {errors} fel, "
-        f"{warnings} varningar{'; ' + what if what else ''}"), soft_wrap=True,
+        f"{stamp} consolidate {config.region_code} {period}: {plural(len(result.files), 'fil', 'filer')}, "
+        f"{errors} fel, {plural(warnings, 'varning', 'varningar')}{'; ' + what if what else ''}"), soft_wrap=True,
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from consolidate.config.tables import Table
 from consolidate.config.toml import read_toml
 from consolidate.problems import ConfigError
 
@@ -84,15 +85,16 @@ class Chart:
         return tuple(sorted(self.prefixes, reverse=True))
 
 
-def load_chart(path: Path) -> Chart:
+def load_chart(path: Path, mapping: Table | None = None) -> Chart:
+    """chart.toml, and the rows of the mapping table (`[chart] mapping`, SPEC §11),
+    which add account patterns to its detail lines under the same rules."""
     file = str(path)
     doc = read_toml(path)
     raw_lines = doc.get("line")
     if not isinstance(raw_lines, list) or not raw_lines:
         raise ConfigError(file, "[[line]]", "kontoplanen saknar rader ([[line]])")
-    lines: list[Line] = []
-    prefixes: dict[int, dict[str, str]] = {}
-    owner_pattern: dict[tuple[int, str], str] = {}
+    found: list[tuple[str, str, list[str], object]] = []  # code, name, patterns, revenue as written
+    patterns: list[tuple[str, str, str, str]] = []  # pattern, line code, file, key
     seen: set[str] = set()
     for i, item in enumerate(raw_lines):
         where = f"line[{i}]"
@@ -107,26 +109,67 @@ def load_chart(path: Path) -> Chart:
             accounts = [accounts]
         if not isinstance(accounts, list):
             raise ConfigError(file, f"{where}.accounts", "måste vara en lista med konton")
-        for j, pattern in enumerate(accounts):
-            key = f"{where}.accounts[{j}]"
-            for prefix in _expand(str(pattern).strip(), file, key):
-                slot = (len(prefix), prefix)
-                other = owner_pattern.get(slot)
-                if other is not None and prefixes[len(prefix)][prefix] != code:
-                    raise ConfigError(
-                        file, key,
-                        f"mönstret {pattern!r} ({code}) och {other} är lika specifika för konto {prefix}",
-                    )
-                owner_pattern[slot] = f"{pattern!r} ({code})"
-                prefixes.setdefault(len(prefix), {})[prefix] = code
-        name = item.get("name", code)
-        revenue = item.get("revenue", bool(accounts) and all(str(a).strip().startswith("3") for a in accounts))
+        accounts = [str(a).strip() for a in accounts]
+        patterns += [(pattern, code, file, f"{where}.accounts[{j}]") for j, pattern in enumerate(accounts)]
+        found.append((code, str(item.get("name", code)), accounts, item.get("revenue")))
+    if mapping is not None:
+        patterns += _mapping_patterns(mapping, seen, file)
+    prefixes = _prefixes(patterns, file)
+    added: dict[str, list[str]] = {}
+    for pattern, code, source, _ in patterns:
+        if source != file:
+            added.setdefault(code, []).append(pattern)
+    lines: list[Line] = []
+    for i, (code, name, accounts, revenue) in enumerate(found):
+        every = accounts + added.get(code, [])
+        if revenue is None:
+            revenue = bool(every) and all(a.startswith("3") for a in every)
         if not isinstance(revenue, bool):
-            raise ConfigError(file, f"{where}.revenue", "måste vara true eller false")
-        lines.append(Line(code, str(name), tuple(str(a) for a in accounts), revenue))
+            raise ConfigError(file, f"line[{i}].revenue", "måste vara true eller false")
+        lines.append(Line(code, name, tuple(every), revenue))
     line_codes = [line.code for line in lines]
     reports = _load_reports(doc, file, line_codes)
     return Chart(file, tuple(lines), reports, prefixes)
+
+
+def _mapping_patterns(mapping: Table, lines: set[str], chart_file: str) -> list[tuple[str, str, str, str]]:
+    """The mapping table's rows as (pattern, line code, file, place); a row whose line
+    chart.toml does not have, or without an account or a line, is an error."""
+    found = []
+    for number, values in mapping.rows:
+        pattern, line = values.get("account", ""), values.get("line", "")
+        if not pattern:
+            raise ConfigError(mapping.file, mapping.place(number, "account"),
+                              f"kontot saknas (raden har Rad {line!r})" if line else "kontot saknas")
+        if not line:
+            raise ConfigError(mapping.file, mapping.place(number, "line"),
+                              f"raden i kontoplanen saknas för konto {pattern!r}; ange koden för en rad i "
+                              f"{chart_file}")
+        if line not in lines:
+            known = ", ".join(sorted(lines)[:12]) + (", …" if len(lines) > 12 else "")
+            raise ConfigError(mapping.file, mapping.place(number, "line"),
+                              f"raden {line!r} finns inte i {chart_file} (där finns {known})")
+        found.append((pattern, line, mapping.file, mapping.place(number, "account")))
+    return found
+
+
+def _prefixes(patterns: list[tuple[str, str, str, str]], chart_file: str) -> dict[int, dict[str, str]]:
+    """Every pattern expanded to prefixes: pattern length -> prefix -> line code. Two
+    equally specific patterns for different lines are an error naming both places."""
+    prefixes: dict[int, dict[str, str]] = {}
+    owner: dict[str, tuple[str, str, str]] = {}  # prefix -> (pattern, file, key) of the first to claim it
+    for pattern, code, source, key in patterns:
+        for prefix in _expand(pattern, source, key):
+            line = prefixes.setdefault(len(prefix), {}).setdefault(prefix, code)
+            if line != code:
+                first, first_file, first_key = owner[prefix]
+                place = "" if (first_file, source) == (chart_file, chart_file) else f", {first_file} {first_key}"
+                raise ConfigError(
+                    source, key,
+                    f"mönstret {pattern!r} ({code}) och {first!r} ({line}{place}) är lika specifika för konto {prefix}",
+                )
+            owner.setdefault(prefix, (pattern, source, key))
+    return prefixes
 
 
 def _expand(pattern: str, file: str, key: str) -> list[str]:

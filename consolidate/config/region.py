@@ -6,13 +6,26 @@ can exit 2 with a message a controller can act on.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from consolidate.config.chart import Chart, load_chart
+from consolidate.config.tables import (
+    MAPPING_LABELS,
+    MAPPING_REQUIRED,
+    TABLE_SUFFIXES,
+    TREE_LABELS,
+    TREE_REQUIRED,
+    Origin,
+    Table,
+    TableReader,
+    period_of,
+    this_month,
+)
 from consolidate.config.toml import read_toml
-from consolidate.config.tree import Entity, Tree
+from consolidate.config.tree import Definition, Entity, Tree, tree_of
 from consolidate.problems import ConfigError
 from consolidate.vocabulary import AMOUNT_UNITS, INCOME_LABELS, STAFF_LABELS
 
@@ -102,6 +115,19 @@ class Config:
     inputs: Inputs
     output_directory: str
     eliminations: Eliminations
+    period: str = ""  # the period whose tree `tree` is
+    tables: tuple[Table, ...] = ()  # the tree and mapping tables read (SPEC §11)
+    output_pdf: bool = False  # [output] pdf: every run also writes the month report (SPEC §15)
+
+    @property
+    def setup_files(self) -> list[Path]:
+        """The files the configuration is read from: region.toml, chart.toml, the tables."""
+        return [self.path, Path(self.chart.path), *(table.path for table in self.tables)]
+
+    @property
+    def table_digests(self) -> dict[Path, tuple[str, int]]:
+        """SHA-256 and size of each table as read."""
+        return {table.path: (table.sha256, table.size) for table in self.tables if table.sha256}
 
     def resolve(self, pattern: str, period: str) -> Path:
         """A configured path with `{period}` filled in, relative to region.toml."""
@@ -154,8 +180,12 @@ def _unit(table: dict, key: str, file: str, where: str, default: str) -> str:
     return value
 
 
-def load_config(path: str | Path) -> Config:
-    """Read and check region.toml and the chart it names."""
+def load_config(path: str | Path, period: str | None = None, read_table: TableReader | None = None) -> Config:
+    """Read and check region.toml, the chart it names and the tables both name (SPEC §3,
+    §11). `Config.tree` is the tree valid in `period` (None: this month's).
+
+    A table (`[tree] file`, `[chart] mapping`) is read with `read_table`, which the
+    readers give: `consolidate.readers.tables.load_config` is this function with it."""
     path = Path(path)
     file = str(path)
     doc = read_toml(path)
@@ -164,17 +194,57 @@ def load_config(path: str | Path) -> Config:
     name = _text(region, "name", file, "region", default=code)
     fte_hours = _number(region, "fte_hours_per_year", file, "region", 1725, positive=True)
     amount_unit = _unit(region, "amount_unit", file, "region", "tkr")
-    tree = _load_tree(doc, code, name, file)
+    inputs = _load_inputs(doc, file)
+    reading = _TableReading(path, read_table, inputs.max_workbook_bytes)
+    tree_table = reading.read(doc, "tree", "file", TREE_LABELS, TREE_REQUIRED)
+    period = period or this_month()
+    definitions = _definitions(doc, file, tree_table)
+    tree = tree_of(definitions, Entity(code, name, None), period, file)
+    origins = {d.entity.code: d.origin for d in definitions if d.covers(period)}
     chart_name = _text(region, "chart", file, "region", default="chart.toml")
     chart_path = path.parent / chart_name
     if not chart_path.is_file():
         raise ConfigError(file, "region.chart", f"kontoplanen {chart_path} finns inte")
-    chart = load_chart(chart_path)
-    inputs = _load_inputs(doc, file)
+    mapping = reading.read(doc, "chart", "mapping", MAPPING_LABELS, MAPPING_REQUIRED)
+    chart = load_chart(chart_path, mapping)
     output = _table(doc, "output", file, required=False)
     out_dir = _text(output, "directory", file, "output", default="reports/{period}")
-    elim = _load_eliminations(doc, file, chart, tree)
-    return Config(path.resolve(), code, name, fte_hours, amount_unit, tree, chart, inputs, out_dir, elim)
+    pdf = output.get("pdf", False)
+    if not isinstance(pdf, bool):
+        raise ConfigError(file, "output.pdf", "måste vara true eller false")
+    elim = _load_eliminations(doc, file, chart, tree, origins)
+    tables = tuple(t for t in (tree_table, mapping) if t is not None)
+    return Config(path.resolve(), code, name, fte_hours, amount_unit, tree, chart, inputs, out_dir, elim,
+                  period, tables, pdf)
+
+
+class _TableReading:
+    """Reads the tables region.toml names (`[tree] file`, `[chart] mapping`), relative
+    to it, with the reader it was given and the deliveries' size limit."""
+
+    def __init__(self, path: Path, reader: TableReader | None, max_bytes: int) -> None:
+        self.path, self.file, self.reader, self.max_bytes = path, str(path), reader, max_bytes
+
+    def read(self, doc: dict, section: str, key: str, labels: dict[str, tuple[str, ...]],
+             required: tuple[str, ...]) -> Table | None:
+        table = _table(doc, section, self.file, required=False)
+        if section == "tree" or key in table:  # [chart] may one day hold more than the mapping
+            _known_keys(table, (key, "sheet"), self.file, f"{section}.")
+        if key not in table:
+            return None
+        name = _text(table, key, self.file, section)
+        sheet = _sheet(table, "sheet", self.file, f"{section}.")
+        target = self.path.parent / name
+        shown = str(Path(self.file).parent / name)
+        if target.suffix.lower() not in TABLE_SUFFIXES:
+            raise ConfigError(self.file, f"{section}.{key}", f"{name!r} är varken en arbetsbok (.xlsx) eller en "
+                              ".csv-fil")
+        if not target.is_file():
+            raise ConfigError(self.file, f"{section}.{key}", f"filen {shown} finns inte")
+        if self.reader is None:
+            raise ConfigError(self.file, f"{section}.{key}", "tabeller läses av consolidate.readers.tables."
+                              "load_config, inte av consolidate.config.region.load_config")
+        return self.reader(target, shown, labels, required, sheet, self.max_bytes)
 
 
 _INPUT_KEYS = ("income", "staffing", "income_sheet", "staffing_sheet", "amount_unit", "signs",
@@ -271,33 +341,95 @@ def _load_sources(table: dict, file: str) -> tuple[InputSource, ...]:
     return tuple(sources)
 
 
-def _load_tree(doc: dict, code: str, name: str, file: str) -> Tree:
+_ENTITY_KEYS = ("code", "name", "parent", "motpart", "from", "to")
+
+
+def _definitions(doc: dict, file: str, table: Table | None) -> list[Definition]:
+    """The entities below the region: the tree table's rows, then the `[[entity]]`
+    tables of region.toml, each for the periods it covers."""
     raw = doc.get("entity", [])
-    if not isinstance(raw, list) or not raw:
-        raise ConfigError(file, "[[entity]]", "organisationsträdet saknas: minst en [[entity]] behövs")
-    entities = [Entity(code=code, name=name, parent=None)]
+    if not isinstance(raw, list) or (not raw and table is None):
+        raise ConfigError(file, "[[entity]]", "organisationsträdet saknas: minst en [[entity]] behövs, eller "
+                          '[tree] file = "organisation.xlsx"')
+    found = _table_definitions(table) if table is not None else []
     for i, item in enumerate(raw):
         where = f"entity[{i}]"
         if not isinstance(item, dict):
             raise ConfigError(file, where, "måste vara en tabell")
+        _known_keys(item, _ENTITY_KEYS, file, f"{where}.")
         motpart = item.get("motpart", [])
         if isinstance(motpart, str):
             motpart = [motpart]
         if not isinstance(motpart, list) or not all(
                 isinstance(m, (str, int)) and not isinstance(m, bool) for m in motpart):
             raise ConfigError(file, f"{where}.motpart", "måste vara en lista med motpartskoder")
-        entities.append(
-            Entity(
-                code=_code(item, "code", file, where),
-                name=_text(item, "name", file, where, default=str(item.get("code", ""))),
-                parent=_code(item, "parent", file, where),
-                motpart=tuple(str(m).strip() for m in motpart),
-            )
+        entity = Entity(
+            code=_code(item, "code", file, where),
+            name=_text(item, "name", file, where, default=str(item.get("code", ""))),
+            parent=_code(item, "parent", file, where),
+            motpart=tuple(str(m).strip() for m in motpart),
         )
-    return Tree.build(entities, file)
+        origin = Origin(file, i)
+        start, end = (_valid(item.get(key), origin, key) for key in ("from", "to"))
+        found.append(_definition(entity, origin, start, end))
+    return found
 
 
-def _load_eliminations(doc: dict, file: str, chart: Chart, tree: Tree) -> Eliminations:
+def _table_definitions(table: Table) -> list[Definition]:
+    """The rows of the tree table. Rows without Förälder are named all at once (a
+    table `consolidate init` wrote has none until they are filled in)."""
+    found, orphans = [], []
+    for number, values in table.rows:
+        code, parent = values["code"], values["parent"]
+        origin = Origin(table.file, number, table)
+        if not code:
+            raise ConfigError(table.file, table.place(number, "code"), "koden saknas" + (
+                f" (raden har namnet {values['name']!r})" if values.get("name") else ""))
+        if not parent:
+            orphans.append((number, code))
+            continue
+        written = values.get("motpart")
+        motpart = tuple(m.strip() for m in written.replace(";", ",").split(",") if m.strip()) if written else ()
+        entity = Entity(code, values.get("name") or code, parent, motpart)
+        start, end = values.get("from"), values.get("to")
+        if start or end:
+            found.append(_definition(entity, origin, _valid(start or None, origin, "from"),
+                                     _valid(end or None, origin, "to")))
+        else:
+            found.append(Definition(entity, origin))
+    if orphans:
+        number, code = orphans[0]
+        more = "" if len(orphans) == 1 else (
+            f"; Förälder saknas också för {len(orphans) - 1} rader till ("
+            + ", ".join(f"rad {n}" for n, _ in orphans[1:6]) + (", …" if len(orphans) > 6 else "") + ")")
+        raise ConfigError(table.file, table.place(number, "parent"),
+                          f"Förälder saknas för {code!r}: skriv koden för den förvaltning eller grupp som enheten "
+                          f"hör till (regionens kod för en förvaltning){more}")
+    return found
+
+
+def _valid(value: object, origin: Origin, key: str) -> str | None:
+    """A `from`/`to` (Från/Till) period, or None when not given."""
+    if value is None:
+        return None
+    period = period_of(str(value)) if isinstance(value, (str, dt.date)) else None
+    if period is None:
+        label = {"from": "Från", "to": "Till"}[key] if origin.table is not None else key
+        raise ConfigError(origin.file, origin.key(key), f"{label} {str(value)!r} är ingen period: skriv ÅÅÅÅ-MM, "
+                          "t.ex. 2026-04 (perioden räknas med)")
+    return period
+
+
+def _definition(entity: Entity, origin: Origin, start: str | None, end: str | None) -> Definition:
+    if start is not None and end is not None and end < start:
+        label = "Till" if origin.table is not None else "to"
+        raise ConfigError(origin.file, origin.key("to"), f"{label} {end} är före {'Från' if origin.table else 'from'} "
+                          f"{start}: raden gäller ingen period")
+    return Definition(entity, origin, start, end)
+
+
+def _load_eliminations(doc: dict, file: str, chart: Chart, tree: Tree,
+                       origins: dict[str, Origin] | None = None) -> Eliminations:
     table = _table(doc, "eliminations", file, required=False)
     line = table.get("difference_line")
     if line is not None and line not in chart.line_codes:
@@ -315,8 +447,10 @@ def _load_eliminations(doc: dict, file: str, chart: Chart, tree: Tree) -> Elimin
         for code in entity.motpart:
             if key(code) in owner and owner[key(code)][1] != entity.code:
                 written, other = owner[key(code)]
-                raise ConfigError(file, "entity.motpart", f"motpartskoderna {written!r} ({other}) och {code!r} "
-                                  f"({entity.code}) är samma kod; en Motpart kan bara betyda en enhet")
+                origin = (origins or {}).get(entity.code)
+                where = (origin.file, origin.key("motpart")) if origin and origin.table else (file, "entity.motpart")
+                raise ConfigError(*where, f"motpartskoderna {written!r} ({other}) och {code!r} "
+                                          f"({entity.code}) är samma kod; en Motpart kan bara betyda en enhet")
             owner[key(code)] = (code, entity.code)
     raw = table.get("external")
     external = None

@@ -146,8 +146,9 @@ def _column_units(source: Source, tree: Tree, title_unit: str | None, problems: 
 
 
 def _rows(numbers: list[int]) -> str:
-    """`rad 5` or `rad 5, 6, 9 …`: at most ten row numbers."""
-    return f"rad {', '.join(map(str, numbers[:10]))}{' …' if len(numbers) > 10 else ''}"
+    """`rad 5` or `rader 5, 6, 9 …`: at most ten row numbers."""
+    word = "rad" if len(numbers) == 1 else "rader"
+    return f"{word} {', '.join(map(str, numbers[:10]))}{' …' if len(numbers) > 10 else ''}"
 
 
 def _coverage(tree: Tree, covered: dict[str, list[str]], kind: str) -> list[Problem]:

@@ -25,11 +25,15 @@ def internal_rows(table: pd.DataFrame, tree: Tree) -> pd.DataFrame:
     return internal
 
 
-def mismatches(table: pd.DataFrame, tree: Tree, rules: Eliminations) -> tuple[pd.DataFrame, list[Problem]]:
+def mismatches(table: pd.DataFrame, tree: Tree, rules: Eliminations,
+               incomplete: frozenset[str] = frozenset()) -> tuple[pd.DataFrame, list[Problem]]:
     """Pairs and measures where the two sides differ by more than the tolerance.
 
     Returns one row per (pair, measure) that disagrees, with each side's amount and
-    files, and the matching problems (warnings, or errors when strict)."""
+    files, and the matching problems (warnings, or errors when strict): one per pair,
+    naming every measure that differs. A party with a unit among `incomplete` (missing,
+    or its file in error) cannot be matched: its pairs are not reported one by one but
+    in one line naming those units (the consequence is said once)."""
     internal = internal_rows(table, tree)
     columns = ["party", "counterparty", "measure", "party_amount", "counterparty_amount", "difference",
                "party_files", "counterparty_files"]
@@ -39,7 +43,8 @@ def mismatches(table: pd.DataFrame, tree: Tree, rules: Eliminations) -> tuple[pd
     other = internal["counterparty_entity"].to_numpy(dtype=str)
     first = party <= other
     internal = internal.assign(a=np.where(first, party, other), b=np.where(first, other, party))
-    amounts = internal.groupby(["a", "b", "party"], sort=True)[list(MEASURES)].sum()
+    # a measure a side's files lack (NaN) is not compared: its column was not delivered
+    amounts = internal.groupby(["a", "b", "party"], sort=True)[list(MEASURES)].sum(min_count=1)
     sides: dict[tuple[str, str], dict[str, tuple]] = {}
     for (a, b, party), values in zip(amounts.index, amounts.itertuples(index=False, name=None)):
         sides.setdefault((a, b), {})[party] = values
@@ -48,6 +53,8 @@ def mismatches(table: pd.DataFrame, tree: Tree, rules: Eliminations) -> tuple[pd
         for k, measure in enumerate(MEASURES):
             side_a = float(by_party[a][k]) if a in by_party else 0.0
             side_b = float(by_party[b][k]) if a != b and b in by_party else 0.0
+            if np.isnan(side_a) or np.isnan(side_b):
+                continue
             difference = side_a + side_b
             if abs(difference) > rules.tolerance:
                 records.append({
@@ -56,7 +63,39 @@ def mismatches(table: pd.DataFrame, tree: Tree, rules: Eliminations) -> tuple[pd
                 })
     _add_files(records, internal)
     frame = pd.DataFrame(records, columns=columns)
-    return frame, [_problem(r, tree, rules) for r in records]
+    pairs: dict[tuple[str, str], list[dict]] = {}
+    for r in records:
+        pairs.setdefault((str(r["party"]), str(r["counterparty"])), []).append(r)
+    blocked = _blocked_parties(tree, incomplete)
+    problems = [_problem(group, tree, rules) for (a, b), group in pairs.items()
+                if a not in blocked and b not in blocked]
+    for party, units in blocked.items():
+        involved = sorted({f"{a}–{b}" if a != b else f"inom {a}" for a, b in pairs if party in (a, b)})
+        if involved:
+            problems.append(_unmatched(party, units, involved, tree))
+    return frame, problems
+
+
+def _blocked_parties(tree: Tree, incomplete: frozenset[str]) -> dict[str, list[str]]:
+    """Each party (entity with motpart codes, or the region) whose figures lack units
+    that are missing or in error: party -> those units."""
+    blocked: dict[str, list[str]] = {}
+    for unit in sorted(incomplete):
+        if unit in tree.entities:
+            blocked.setdefault(tree.party(unit) or tree.root, []).append(unit)
+    return blocked
+
+
+def _unmatched(party: str, units: list[str], pairs: list[str], tree: Tree) -> Problem:
+    names = ", ".join(f"{u} ({tree.entities[u].name})" for u in units[:5]) + (
+        f" och {len(units) - 5} till" if len(units) > 5 else "")
+    which = "enheten" if len(units) == 1 else "enheterna"
+    return Problem(
+        f"internhandeln med {party} kan inte stämmas av förrän {which} {names} har lämnat en läsbar "
+        f"resultaträkning (berör {', '.join(pairs)})",
+        severity=WARNING, check="internal_mismatch", unit=units[0] if len(units) == 1 else None,
+        extra={"party": party, "counterparty": None, "measure": None, "difference": None, "units": units},
+    )
 
 
 def _add_files(records: list[dict], internal: pd.DataFrame) -> None:
@@ -81,29 +120,35 @@ def list_files(files: list[str], limit: int = 3) -> str:
     return ", ".join(files[:limit]) + more
 
 
-def _problem(record: dict, tree: Tree, rules: Eliminations) -> Problem:
-    a, b = record["party"], record["counterparty"]
+def _problem(records: list[dict], tree: Tree, rules: Eliminations) -> Problem:
+    """One problem per pair, naming every measure on which its two sides differ."""
+    first = records[0]
+    a, b = first["party"], first["counterparty"]
 
     def kr(value: float) -> str:
         return swedish(value) + " kr"
 
-    label = MEASURE_NAMES[record["measure"]]
     if a == b:
+        sums = "; ".join(f"{MEASURE_NAMES[r['measure']]} {kr(r['difference'])}" for r in records)
         text = (
-            f"interna poster inom {a} ({tree.entities[a].name}) går inte jämnt ut: {label} summerar till "
-            f"{kr(record['difference'])} (filer: {list_files(record['party_files'])})"
+            f"interna poster inom {a} ({tree.entities[a].name}) går inte jämnt ut: summerar till {sums} "
+            f"(filer: {list_files(first['party_files'])})"
         )
     else:
+        sides = "; ".join(
+            f"{MEASURE_NAMES[r['measure']]} {kr(r['party_amount'])} mot {kr(r['counterparty_amount'])}, "
+            f"skillnad {kr(r['difference'])}" for r in records
+        )
         text = (
-            f"internhandel {a}–{b} stämmer inte: {label} {a} mot {b} {kr(record['party_amount'])} "
-            f"({list_files(record['party_files'])}), {b} mot {a} {kr(record['counterparty_amount'])} "
-            f"({list_files(record['counterparty_files'])}), skillnad {kr(record['difference'])}"
+            f"internhandel {a}–{b} stämmer inte ({a} mot {b}: {list_files(first['party_files'])}; "
+            f"{b} mot {a}: {list_files(first['counterparty_files'])}): {sides}"
         )
     return Problem(
         text, severity=ERROR if rules.strict else WARNING, check="internal_mismatch",
         extra={
-            "party": a, "counterparty": b, "measure": record["measure"], "difference": record["difference"],
-            "party_amount": record["party_amount"], "counterparty_amount": record["counterparty_amount"],
-            "files": sorted(set(record["party_files"]) | set(record["counterparty_files"])),
+            "party": a, "counterparty": b, "measure": first["measure"], "difference": first["difference"],
+            "party_amount": first["party_amount"], "counterparty_amount": first["counterparty_amount"],
+            "measures": {r["measure"]: r["difference"] for r in records},
+            "files": sorted(set(first["party_files"]) | set(first["counterparty_files"])),
         },
     )

@@ -28,7 +28,8 @@ def map_accounts(table: pd.DataFrame, chart: Chart) -> tuple[pd.Series, list[Pro
 def _unmapped(account: str, rows: pd.DataFrame) -> Problem:
     parts = []
     for (unit, file, sheet), group in rows.groupby(["unit", "file", "sheet"], sort=True, dropna=False):
-        cells = ", ".join(f"rad {r}" for r in group["row"].head(5))
+        shown = group["row"].head(5).tolist()
+        cells = f"{'rad' if len(shown) == 1 else 'rader'} {', '.join(map(str, shown))}{' …' if len(group) > 5 else ''}"
         parts.append(f"{unit} i {file} (blad {sheet}, {cells}): utfall {amount(group['actual'].sum(), 'kr')} kr")
     first = rows.iloc[0]
     names = [n for n in rows["name"].unique().tolist() if isinstance(n, str) and n] if "name" in rows else []

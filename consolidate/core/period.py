@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from consolidate.config.region import Config
-from consolidate.core.coverage import assign_units, attach_units
+from consolidate.config.tree import Tree
+from consolidate.core.coverage import assign_units, attach_units, unit_from_filename
 from consolidate.core.internal import mismatches
 from consolidate.core.mapping import counterparty_codes, map_accounts, unknown_counterparties
 from consolidate.core.rollup import Consolidated, consolidate, report_rows
@@ -24,10 +25,22 @@ from consolidate.core.signs import reversed_signs
 from consolidate.core.staffing import staffing_table
 from consolidate.problems import Problem, has_errors
 from consolidate.readers.files import Source
-from consolidate.vocabulary import MEASURES, STAFF_MEASURES
+from consolidate.vocabulary import BY_NAMES, DIMENSIONS, MEASURES, STAFF_MEASURES
 
+INFO = "info"  # a fact the reader should know; neither error nor warning
 INCOME_COLUMNS = ["unit", "account", "name", "counterparty", "file", "sheet", "row", *MEASURES]
 STAFFING_COLUMNS = ["unit", "group", "gender", "age_band", "file", "sheet", "row", *STAFF_MEASURES]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A file as delivered: its kind (`income`, `staffing`), name, path, and the units
+    whose figures it holds (from its title block, Ansvar column or, unread, its name)."""
+
+    kind: str
+    display: str
+    path: Path
+    units: tuple[str, ...]
 
 
 @dataclass
@@ -43,6 +56,12 @@ class Result:
     previous: tuple[str, pd.DataFrame] | None = None  # the previous closed month's figures
     staff_sources: list[Source] | None = field(default=None, repr=False)  # the staffing files as read
     _staffing: pd.DataFrame | None = field(default=None, repr=False)
+    deliveries: list[Delivery] = field(default_factory=list)  # every file of the period, income first
+    trend: pd.DataFrame | None = field(default=None, repr=False)  # SPEC §15: core.trend.series
+    years: pd.DataFrame | None = field(default=None, repr=False)  # SPEC §15: closed Decembers (entity, year, actual)
+    source_rows: pd.DataFrame | None = field(default=None, repr=False)  # income rows as read: INCOME_COLUMNS + line
+    source_columns: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict, repr=False)  # (file, sheet)
+    kind_problems: dict[str, list[Problem]] = field(default_factory=dict)  # the problems of each kind's files
 
     @property
     def staffing_rows(self) -> pd.DataFrame | None:
@@ -67,6 +86,13 @@ class Result:
         """Set the figures (None: there are none), instead of working them out."""
         self._staffing = frame
         self.staff_sources = None
+
+    def lacking(self, entity: str) -> dict[str, tuple[int, int]]:
+        """The measures only some of the entity's reporting units delivered (its totals
+        of them are partial): measure -> (units lacking it, units reporting)."""
+        if self.consolidated is None or entity not in self.consolidated.position:
+            return {}
+        return self.consolidated.lacking(entity)
 
     @property
     def ok(self) -> bool:
@@ -99,6 +125,19 @@ def _checked(sources: list[Source], config: Config, period: str, kind: str) -> l
         return []
     found = [p for s in sources for p in s.problems] + assign_units(sources, config.tree, period, kind)
     return attach_units(found, sources, config.tree)
+
+
+def _deliveries(sources: list[Source], tree, kind: str) -> list[Delivery]:
+    codes = {code.casefold(): code for code in tree.units}
+    found = []
+    for source in sources:
+        if source.rows is not None:
+            units = tuple(sorted({u for u in source.rows.unit if u}))
+        else:
+            named = unit_from_filename(source.path.name, codes)
+            units = (named,) if named else ()
+        found.append(Delivery(kind, source.display, source.path, units))
+    return found
 
 
 def _table(sources: list[Source], names: list[str], money: tuple[str, ...]) -> pd.DataFrame:
@@ -138,18 +177,26 @@ def consolidate_income(config: Config, period: str, sources: list[Source], found
     income_problems = _checked(sources, config, period, "income")
     table = _table(sources, INCOME_COLUMNS, MEASURES)
     result = Result(config, period, [*found, *income_problems])
+    result.deliveries = _deliveries(sources, config.tree, "income")
     table = table[table["unit"].notna()]
     table = table.assign(counterparty=counterparty_codes(table["counterparty"], config.tree.motpart_owner))
     motpart = unknown_counterparties(table, config.tree.motpart_owner, config.eliminations.external)
     lines, unmapped = map_accounts(table, config.chart)
     table = table.assign(line=lines)
+    result.source_rows = table
+    result.source_columns = {(s.display, s.rows.sheet): s.rows.measure_columns for s in sources
+                             if s.rows is not None and hasattr(s.rows, "measure_columns")}
     signs = reversed_signs(table, config, period, sources)
     trade: list[Problem] = []
     if config.tree.motpart_owner:
-        result.mismatches, trade = mismatches(table[table["line"].notna()], config.tree, config.eliminations)
+        incomplete = frozenset(p.unit for p in income_problems
+                               if p.unit is not None and (p.is_error or p.check == "missing_unit"))
+        result.mismatches, trade = mismatches(table[table["line"].notna()], config.tree, config.eliminations,
+                                              incomplete)
     if not has_errors([*result.problems, *motpart, *unmapped, *signs, *trade]):
         result.consolidated = consolidate(table, config.tree, config.eliminations.difference_line)
         result.rows = report_rows(result.consolidated, config.tree, config.chart)
+    result.kind_problems["income"] = [*income_problems, *motpart, *unmapped, *signs, *trade]
     return IncomeStep(result, sources, [*motpart, *unmapped, *signs, *trade])
 
 
@@ -157,7 +204,10 @@ def add_staffing(step: IncomeStep, staff_sources: list[Source]) -> Result:
     """The staffing sheets' problems and coverage; the result, or the problems that
     stop it (then nothing consolidated is kept)."""
     result = step.result
-    result.problems += [*_checked(staff_sources, result.config, result.period, "staffing"), *step.checks]
+    staffing_problems = _checked(staff_sources, result.config, result.period, "staffing")
+    result.problems += [*staffing_problems, *step.checks]
+    result.kind_problems["staffing"] = staffing_problems
+    result.deliveries += _deliveries(staff_sources, result.config.tree, "staffing")
     result.files = [s.path for s in step.sources + staff_sources]
     result.digests = {s.path: (s.rows.sha256, s.rows.size) for s in step.sources + staff_sources
                       if s.rows is not None and s.rows.sha256}
@@ -165,7 +215,49 @@ def add_staffing(step: IncomeStep, staff_sources: list[Source]) -> Result:
         result.consolidated = result.rows = None
         return result
     result.staff_sources = staff_sources
+    result.problems += blocked_breakdowns(staff_sources, result.config.tree)
     return result
+
+
+def blocked_breakdowns(sources: list[Source], tree: Tree) -> list[Problem]:
+    """SPEC §16: where a breakdown (Kön, Åldersgrupp, Personalgrupp) cannot be given for
+    an entity because some units below it do not give it on every row, one `info` per
+    breakdown names those units and the entities that lack it. Nothing is said of a
+    breakdown no unit gives."""
+    given: dict[str, dict[str, bool]] = {d: {} for d in DIMENSIONS}
+    for source in sources:
+        rows = source.rows
+        if rows is None:
+            continue
+        file_units = set(rows.unit)
+        for dimension in DIMENSIONS:
+            values = getattr(rows, dimension, None) or []
+            seen = given[dimension]
+            if len(file_units) == 1 or None not in values:  # the common case: one verdict for the file
+                ok = None not in values
+                for unit in file_units:
+                    if unit is not None:
+                        seen[unit] = seen.get(unit, True) and ok
+                continue
+            for unit, value in zip(rows.unit, values):
+                if unit is not None:
+                    seen[unit] = seen.get(unit, True) and value is not None
+    found = []
+    for dimension, verdicts in given.items():
+        lacking = sorted(u for u, ok in verdicts.items() if not ok)
+        if not lacking or len(lacking) == len(verdicts):
+            continue
+        entities = sorted({a for u in lacking if u in tree.chains for a in tree.chains[u][1:]},
+                          key=list(tree.entities).index)
+        shown = ", ".join(lacking[:10]) + (f" och {len(lacking) - 10} till" if len(lacking) > 10 else "")
+        which = "enheten" if len(lacking) == 1 else "enheterna"
+        found.append(Problem(
+            f"uppdelningen på {BY_NAMES[dimension].lower()} saknas för {', '.join(entities[:10])}"
+            f"{' m.fl.' if len(entities) > 10 else ''} eftersom {which} {shown} inte anger "
+            f"{BY_NAMES[dimension].lower()} på varje rad",
+            severity=INFO, check="staffing_breakdown", extra={"by": dimension, "units": lacking, "entities": entities},
+        ))
+    return found
 
 
 def consolidate_period(config: Config, period: str, income: list[Source], staffing: list[Source],

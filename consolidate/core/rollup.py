@@ -26,6 +26,25 @@ class Consolidated:
     line_codes: tuple[str, ...]  # the detail lines that have figures (and the difference line)
     cube: np.ndarray  # entities x lines x MEASURES, in kr
     eliminated: pd.DataFrame  # columns entity, line, MEASURES: amounts removed at that entity
+    reporting: np.ndarray  # per entity: the units at or below it with figures
+    delivered: np.ndarray  # entities x MEASURES: of those, how many delivered the measure's column
+
+    def lacking(self, entity: str) -> dict[str, tuple[int, int]]:
+        """The measures only some of the entity's reporting units delivered (a partial
+        total): measure -> (units lacking it, units reporting)."""
+        e = self.position[entity]
+        n = int(self.reporting[e])
+        return {m: (n - int(d), n) for m, d in zip(MEASURES, self.delivered[e]) if 0 < d < n}
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        return {code: k for k, code in enumerate(self.entities)}
+
+    @cached_property
+    def undelivered(self) -> np.ndarray:
+        """entities x MEASURES: True where no unit at or below the entity delivered the
+        measure; those figures are empty (NaN), not 0."""
+        return self.delivered == 0
 
     @cached_property
     def lines(self) -> pd.DataFrame:
@@ -75,6 +94,8 @@ def consolidate(table: pd.DataFrame, tree: Tree, difference_line: str | None) ->
     unit_of_row = index.get_indexer(table["unit"]).astype(np.int64)
     top_of_row = index.get_indexer(internal_top(table["unit"], table["counterparty"], tree)).astype(np.int64)
     amounts = table[list(MEASURES)].to_numpy(dtype=np.float64)
+    present = ~np.isnan(amounts)  # NaN: the file has no column for the measure
+    amounts = np.where(present, amounts, 0.0)
 
     n_entities, n_lines = len(entities), len(line_codes)
     key = (unit_of_row * n_lines + line_of_row) * (n_entities + 1) + (top_of_row + 1)
@@ -87,6 +108,7 @@ def consolidate(table: pd.DataFrame, tree: Tree, difference_line: str | None) ->
     depth = np.array([tree.depth[e] for e in entities])
     top_depth = np.where(top >= 0, depth[np.maximum(top, 0)], -1)
     chains = ancestor_chains(tree, entities, position)
+    reporting, delivered = _delivered(unit_of_row, present, chains, n_entities)
     # every group, once for each entity at or above its unit and below its top
     entity, group = expand_to_ancestors(unit, chains)
     counted = depth[entity] > top_depth[group]
@@ -101,7 +123,23 @@ def consolidate(table: pd.DataFrame, tree: Tree, difference_line: str | None) ->
         for t in np.flatnonzero(residual.any(axis=1)):
             for above in chain_of(chains, int(t)):
                 cube[above, d] += residual[t]
-    return Consolidated(entities, line_codes, cube, eliminated)
+    return Consolidated(entities, line_codes, cube, eliminated, reporting, delivered)
+
+
+def _delivered(unit_of_row: np.ndarray, present: np.ndarray, chains: tuple[np.ndarray, np.ndarray],
+               n_entities: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per entity, the units at or below it that have figures, and of those, per
+    measure, how many delivered it (had its column)."""
+    units = np.unique(unit_of_row)
+    has = np.zeros((n_entities, present.shape[1]), dtype=bool)
+    for m in range(present.shape[1]):
+        has[unit_of_row[present[:, m]], m] = True
+    entity, member = expand_to_ancestors(units, chains)
+    reporting = np.bincount(entity, minlength=n_entities)
+    delivered = np.zeros((n_entities, present.shape[1]), dtype=np.int64)
+    for m in range(present.shape[1]):
+        delivered[:, m] = np.bincount(entity, weights=has[units[member], m], minlength=n_entities).astype(np.int64)
+    return reporting, delivered
 
 
 def _line_axis(lines: pd.Series, difference_line: str | None) -> tuple[tuple[str, ...], np.ndarray]:
@@ -167,6 +205,7 @@ def report_rows(consolidated: Consolidated, tree: Tree, chart: Chart) -> pd.Data
     frames = []
     for report in chart.reports:
         values = np.einsum("rl,elm->erm", np.asarray(report.weights), cube)  # entities x rows x measures
+        values[np.broadcast_to(consolidated.undelivered[:, None, :], values.shape)] = np.nan  # nobody delivered
         n_rows = len(report.rows)
         frame = pd.DataFrame(values.reshape(n_entities * n_rows, len(MEASURES)), columns=list(MEASURES))
         frame.insert(0, "entity", np.repeat(entities, n_rows))

@@ -93,6 +93,13 @@ def staffing_table(table: pd.DataFrame, tree: Tree, fte_hours_per_year: float, m
         out[f"sick_short_pct{suffix}"] = _ratio(hours[f"sick_short_hours{suffix}"], hours[f"hours_scheduled{suffix}"])
         out[f"long_sick_share_pct{suffix}"] = _ratio(hours[f"sick_long_hours{suffix}"], hours[f"sick_hours{suffix}"])
         out[f"hired_hours{suffix}"] = hours[f"hired_hours{suffix}"]
+        for band in ("15_90", "91_365", "366"):  # SPEC §16: by length of spell, of scheduled hours
+            out[f"sick_{band}_pct{suffix}"] = _ratio(hours[f"sick_{band}_hours{suffix}"],
+                                                      hours[f"hours_scheduled{suffix}"])
+        for key in ("hours_worked", "hours_worked_incl_on_call", "pool_hours"):
+            out[f"{key}{suffix}"] = hours[f"{key}{suffix}"]
+    out["fte_change"] = out["fte"] - out["fte_prior"]
+    out["fte_change_pct"] = _ratio(out["fte_change"], out["fte_prior"])
     return _ordered(out[OUTPUT_KEYS], tree)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -18,21 +19,42 @@ INCOME_KEYS = ["entity", "report", "row", *MEASURES, *VARIANCES]  # as written o
 MONEY_KEYS = {*MEASURES, *VARIANCES}
 
 
-def entities(result: Result) -> list[dict]:
+@dataclass(frozen=True)
+class Scope:
+    """What the run's options ask the outputs to hold: one entity's subtree (`--entity`)
+    and one report (`--report`); None: all of them."""
+
+    entity: str | None = None
+    report: str | None = None
+
+    def codes(self, result: Result) -> set[str] | None:
+        return None if self.entity is None else set(result.config.tree.subtree(self.entity))
+
+
+WHOLE = Scope()
+
+
+def entities(result: Result, scope: Scope = WHOLE) -> list[dict]:
     tree = result.config.tree
+    codes = scope.codes(result)
     return [
         {"code": code, "name": e.name, "parent": e.parent, "level": tree.level(code)}
-        for code, e in tree.entities.items()
+        for code, e in tree.entities.items() if codes is None or code in codes
     ]
 
 
-def income(result: Result) -> list[dict]:
+def income(result: Result, scope: Scope = WHOLE) -> list[dict]:
     """Every report row of every entity; each with `previous_close` (SPEC §7).
 
     Built column by column (`tolist` gives Python floats), not row by row."""
     if result.rows is None:
         return []
     frame = result.rows if result.previous is None else result.rows_with_previous()
+    codes = scope.codes(result)
+    if codes is not None:
+        frame = frame[frame["entity"].isin(codes)]
+    if scope.report is not None:
+        frame = frame[frame["report"] == scope.report]
     columns = [frame[k].astype(float if k in MONEY_KEYS else object).tolist() for k in INCOME_KEYS]
     if result.previous is None:
         previous: list[dict[str, object] | None] = [None] * len(frame)
@@ -51,22 +73,28 @@ def income(result: Result) -> list[dict]:
     ]  # a dict display: a third faster than dict(zip(keys, values)) over 100 000 rows
 
 
-def eliminations(result: Result) -> list[dict]:
+def eliminations(result: Result, scope: Scope = WHOLE) -> list[dict]:
     if result.consolidated is None:
         return []
     frame = result.consolidated.eliminated
+    codes = scope.codes(result)
+    if codes is not None:
+        frame = frame[frame["entity"].isin(codes)]
     return [
         {"entity": row["entity"], "line": row["line"], **{m: float(row[m]) for m in MEASURES}}
         for row in frame.to_dict("records")
     ]
 
 
-def staffing(result: Result) -> list[dict]:
+def staffing(result: Result, scope: Scope = WHOLE) -> list[dict]:
     """Staffing key figures, built column by column: a headcount that is whole is an
     int, other figures floats, unknown ones null."""
     frame = result.staffing
     if frame is None:
         return []
+    codes = scope.codes(result)
+    if codes is not None:
+        frame = frame[frame["entity"].isin(codes)]
     columns = []
     for key in frame.columns:
         values = frame[key].tolist()
@@ -79,28 +107,74 @@ def staffing(result: Result) -> list[dict]:
     return [dict(zip(keys, values)) for values in zip(*columns)]
 
 
-def _parts(result: Result) -> list[tuple[str, Callable[[], object]]]:
-    """The document's keys in order, each with the function that makes its value."""
-    return [
+def trend(result: Result, scope: Scope = WHOLE) -> list[dict]:
+    """SPEC §15: the months of the year so far (closed ones from the store, and this
+    one) of the default report's rows, for the region and each administration (and
+    the entity asked for and those below it)."""
+    from consolidate.core.trend import series  # start-up: only when the JSON is made
+
+    frame = result.trend
+    if frame is None:
+        if result.rows is None:
+            return []
+        frame = series(result, None, result.config.chart.reports[0].name, scope.entity)
+    codes = scope.codes(result)
+    if codes is not None:
+        frame = frame[frame["entity"].isin(codes)]
+    keys = list(frame.columns)
+    values = [frame[k].astype(object).where(frame[k].notna(), None).tolist() for k in keys]
+    return [dict(zip(keys, row)) for row in zip(*values)]
+
+
+def years(result: Result, scope: Scope = WHOLE) -> list[dict]:
+    """SPEC §15: the result of each closed December before this year."""
+    frame = result.years
+    if frame is None or frame.empty:
+        return []
+    codes = scope.codes(result)
+    if codes is not None:
+        frame = frame[frame["entity"].isin(codes)]
+    return [{"entity": e, "year": int(y), "actual": None if a is None or a != a else float(a)}
+            for e, y, a in zip(frame["entity"].tolist(), frame["year"].tolist(), frame["actual"].tolist())]
+
+
+def checks(result: Result, scope: Scope = WHOLE) -> list[dict]:
+    """Every problem; with an entity, those of its units and those of no unit."""
+    codes = scope.codes(result)
+    return [p.as_check() for p in result.problems if codes is None or p.unit is None or p.unit in codes]
+
+
+def _parts(result: Result, scope: Scope = WHOLE) -> list[tuple[str, Callable[[], object]]]:
+    """The document's keys in order, each with the function that makes its value. With
+    a scope, `scope` says what the document holds (after `region`)."""
+    parts: list[tuple[str, Callable[[], object]]] = [
         ("period", lambda: result.period),
         ("region", lambda: result.config.region_code),
-        ("entities", lambda: entities(result)),
-        ("income", lambda: income(result)),
-        ("staffing", lambda: staffing(result)),
-        ("eliminations", lambda: eliminations(result)),
-        ("checks", lambda: [p.as_check() for p in result.problems]),
+    ]
+    if scope != WHOLE:
+        parts.append(("scope", lambda: {"entity": scope.entity, "report": scope.report}))
+    return [
+        *parts,
+        ("entities", lambda: entities(result, scope)),
+        ("income", lambda: income(result, scope)),
+        ("staffing", lambda: staffing(result, scope)),
+        ("eliminations", lambda: eliminations(result, scope)),
+        ("checks", lambda: checks(result, scope)),
+        ("trend", lambda: trend(result, scope)),
+        ("years", lambda: years(result, scope)),
     ]
 
 
-def document(result: Result) -> dict:
-    return {key: make() for key, make in _parts(result)}
+def document(result: Result, scope: Scope = WHOLE) -> dict:
+    return {key: make() for key, make in _parts(result, scope)}
 
 
 BESIDE_MIN_ROWS = 20_000  # report rows from which the income part is made in a forked process
 
 
 def begin_document(result: Result, path: Path,
-                   place: Callable[[Path], AbstractContextManager[Path]] = atomic_path) -> Callable[[], None]:
+                   place: Callable[[Path], AbstractContextManager[Path]] = atomic_path,
+                   scope: Scope = WHOLE) -> Callable[[], None]:
     """Start the JSON of `document(result)`; return the function that writes it, whole
     or not at all.
 
@@ -109,7 +183,7 @@ def begin_document(result: Result, path: Path,
     asks for the file; the other parts are made when it is written. The parts are
     written one after the other as JSON values under their keys, which gives the same
     file as `document`."""
-    parts = dict(_parts(result))
+    parts = dict(_parts(result, scope))
     rows = 0 if result.rows is None else len(result.rows)
     work = lambda: _dumps(parts["income"]())  # noqa: E731
     income_part = beside(work, capacity=4096 * rows) if rows >= BESIDE_MIN_ROWS else work

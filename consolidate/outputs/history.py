@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from consolidate import __version__
+from consolidate.config.tree import Tree
 from consolidate.runtime.atomic import owner_alive, put_in_place
 from consolidate.vocabulary import MEASURES
 
 if TYPE_CHECKING:  # pandas is imported where it is used: not before the reading starts
     import pandas as pd  # start-up: the store is opened before the files are read
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 BUSY_SECONDS = 3.0  # how long to wait for a store another program holds, then exit 3
 
 _TABLES = """
@@ -67,6 +68,23 @@ ALTER TABLE closes ADD COLUMN reason TEXT;
 CREATE TABLE IF NOT EXISTS pending_outputs (
     token TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL,
     temporary BLOB NOT NULL, target BLOB NOT NULL, close_id INTEGER REFERENCES closes(id)
+);
+"""
+# Version 3: the organisation tree each close was made with (SPEC §11), so that the
+# change since the previous close is not shown for an entity whose units differ.
+_VERSION_3 = """
+CREATE TABLE IF NOT EXISTS close_tree (
+    close_id INTEGER NOT NULL REFERENCES closes(id),
+    code TEXT NOT NULL, name TEXT NOT NULL, parent TEXT, position INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS close_tree_close ON close_tree (close_id);
+"""
+# Version 4: the source rows of each close (SPEC §13), so that a closed period can be
+# explained from the store alone: one compressed blob per close (`outputs.closed`).
+_VERSION_4 = """
+CREATE TABLE IF NOT EXISTS close_sources (
+    close_id INTEGER PRIMARY KEY REFERENCES closes(id),
+    data BLOB NOT NULL
 );
 """
 
@@ -191,12 +209,10 @@ def _upgrade(conn: sqlite3.Connection, version: int) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have done it
-        if version < 1:
-            for statement in _statements(_TABLES):
-                conn.execute(statement)
-        if version < 2:
-            for statement in _statements(_VERSION_2):
-                conn.execute(statement)
+        for step, script in enumerate((_TABLES, _VERSION_2, _VERSION_3, _VERSION_4), start=1):
+            if version < step:
+                for statement in _statements(script):
+                    conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:
@@ -264,11 +280,11 @@ class Recording:
 
 
 def record(conn: sqlite3.Connection, recording: Recording, rows: pd.DataFrame, staffing: pd.DataFrame | None,
-           token: str | None = None) -> Close | None:
+           token: str | None = None, tree: Tree | None = None, sources: bytes | None = None) -> Close | None:
     """Write one close in a single transaction: all of it, or none of it; with it, tie
     the outputs staged under `token` to the close, so they are put in place even if
-    this process dies right after the commit. Returns the new close (None when the
-    period was closed before with the same inputs).
+    this process dies right after the commit, and the tree it was made with. Returns
+    the new close (None when the period was closed before with the same inputs).
 
     SQLite's own write lock and a look at the period's latest version are the second
     guard behind the lock file: if another close recorded the period since this one
@@ -301,6 +317,12 @@ def record(conn: sqlite3.Connection, recording: Recording, rows: pd.DataFrame, s
             )
             if staffing is not None:
                 conn.executemany("INSERT INTO staffing VALUES (?, ?, ?, ?, ?)", _staffing_rows(close_id, staffing))
+            if tree is not None:
+                entities = enumerate(tree.entities.values())
+                conn.executemany("INSERT INTO close_tree VALUES (?, ?, ?, ?, ?)",
+                                 [(close_id, e.code, e.name, e.parent, k) for k, e in entities])
+            if sources is not None:
+                conn.execute("INSERT INTO close_sources VALUES (?, ?)", (close_id, sources))
             close = Close(close_id, recording.period, recording.version, closed_at, __version__, digest)
         if token is not None and close is not None:
             conn.execute("UPDATE pending_outputs SET close_id = ? WHERE token = ?", (close.id, token))
@@ -379,16 +401,15 @@ def _staffing_rows(close_id: int, staffing: pd.DataFrame):
         yield close_id, record_["entity"], record_["by"], record_["key"], json.dumps(figures)
 
 
-def previous_close(conn: sqlite3.Connection, period: str) -> tuple[str, pd.DataFrame] | None:
+def previous_close(conn: sqlite3.Connection, period: str, tree: Tree | None = None) -> tuple[str, pd.DataFrame] | None:
     """The latest version of the latest closed period before `period` in the same year:
-    its period and income rows (entity, report, row, actual, var_budget)."""
-    row = conn.execute(
-        "SELECT period FROM closes WHERE period < ? AND substr(period, 1, 4) = ? ORDER BY period DESC LIMIT 1",
-        (period, period[:4]),
-    ).fetchone()
-    if row is None:
-        return None
-    close = latest(conn, row[0])
+    its period and income rows (entity, report, row, actual, var_budget).
+
+    With `tree` (this period's), an entity whose units differ from those it had in the
+    tree that close was made with has no rows: its figures then and now are not
+    comparable (see `regrouped`). A close made before trees were recorded is compared
+    as it is."""
+    close = _previous(conn, period)
     if close is None:
         return None
     import pandas as pd  # start-up: the store is opened before the files are read
@@ -397,7 +418,68 @@ def previous_close(conn: sqlite3.Connection, period: str) -> tuple[str, pd.DataF
         "SELECT entity, report, row, actual, actual - budget AS var_budget FROM income WHERE close_id = ?",
         conn, params=(close.id,),
     )
+    if tree is not None:
+        changed = regrouped(conn, close.id, tree)
+        if changed:
+            frame = frame[~frame["entity"].isin(changed)].reset_index(drop=True)
     return close.period, frame
+
+
+def _previous(conn: sqlite3.Connection, period: str) -> Close | None:
+    row = conn.execute(
+        "SELECT period FROM closes WHERE period < ? AND substr(period, 1, 4) = ? ORDER BY period DESC LIMIT 1",
+        (period, period[:4]),
+    ).fetchone()
+    return latest(conn, row[0]) if row is not None else None
+
+
+def tree_of_close(conn: sqlite3.Connection, close_id: int) -> dict[str, tuple[str, str | None]]:
+    """The tree a close was made with: code -> (name, parent), in the tree's order;
+    empty for a close made before trees were recorded."""
+    rows = conn.execute("SELECT code, name, parent FROM close_tree WHERE close_id = ? ORDER BY position", (close_id,))
+    return {code: (name, parent) for code, name, parent in rows}
+
+
+def regrouped(conn: sqlite3.Connection, close_id: int, tree: Tree) -> list[str]:
+    """The entities of `tree` whose units (the entities without children at or below
+    them) differ from those they had in the tree close `close_id` was made with, in
+    `tree`'s order; none when that close recorded no tree."""
+    before = tree_of_close(conn, close_id)
+    if not before:
+        return []
+    then = _units_below({code: parent for code, (_, parent) in before.items()})
+    now = _units_below(tree.parent_of)
+    return [code for code in tree.entities if code in then and then[code] != now[code]]
+
+
+def _units_below(parent_of: dict[str, str | None]) -> dict[str, frozenset[str]]:
+    """Each entity's units: the entities without children at or below it."""
+    parents = set(parent_of.values())
+    below: dict[str, set[str]] = {code: set() for code in parent_of}
+    for code in parent_of:
+        if code in parents:
+            continue
+        seen: set[str] = set()
+        current: str | None = code
+        while current is not None and current in below and current not in seen:
+            seen.add(current)
+            below[current].add(code)
+            current = parent_of[current]
+    return {code: frozenset(units) for code, units in below.items()}
+
+
+def regrouping_note(conn: sqlite3.Connection, period: str, tree: Tree) -> str | None:
+    """One line saying for which entities the change since the previous close is not
+    shown because their units differ from that close's tree; None when there are none."""
+    close = _previous(conn, period)
+    if close is None:
+        return None
+    changed = regrouped(conn, close.id, tree)
+    if not changed:
+        return None
+    shown = ", ".join(changed[:8]) + (f" och {len(changed) - 8} till" if len(changed) > 8 else "")
+    return (f"info: organisationen har ändrats sedan den stängda {close.period}: enheter har flyttats till eller "
+            f"från {shown}, så förändringen sedan {close.period} visas inte för dem (övriga jämförs som vanligt)")
 
 
 def listing(conn: sqlite3.Connection, region: str, period: str | None = None) -> pd.DataFrame:
@@ -453,3 +535,76 @@ def _region_rows(conn: sqlite3.Connection, close_id: int, region: str) -> dict[s
         (close_id, region, close_id),
     )
     return {r[0]: tuple(r[1:]) for r in rows}
+
+
+def sources_blob(conn: sqlite3.Connection, close_id: int) -> bytes | None:
+    """The packed source rows of a close (None for a close made before they were kept)."""
+    row = conn.execute("SELECT data FROM close_sources WHERE close_id = ?", (close_id,)).fetchone()
+    return None if row is None else bytes(row[0])
+
+
+def closed_before(conn: sqlite3.Connection, period: str) -> Close | None:
+    """The latest version of the latest period closed before `period` that kept its
+    source rows."""
+    row = conn.execute(
+        "SELECT c.period FROM closes c JOIN close_sources s ON s.close_id = c.id WHERE c.period < ? "
+        "ORDER BY c.period DESC LIMIT 1", (period,),
+    ).fetchone()
+    return None if row is None else latest(conn, row[0])
+
+
+def version_of(conn: sqlite3.Connection, period: str, version: int | None) -> Close | None:
+    """A given version of a closed period, or its latest."""
+    if version is None:
+        return latest(conn, period)
+    row = conn.execute(
+        "SELECT id, period, version, closed_at, tool_version, inputs_digest FROM closes "
+        "WHERE period = ? AND version = ?", (period, version),
+    ).fetchone()
+    return Close(*row) if row else None
+
+
+def closed_months(conn: sqlite3.Connection, period: str, entities: list[str], report: str) -> pd.DataFrame:
+    """SPEC §15: the closed months of `period`'s year before it (the latest version of
+    each), the rows of `report` for the given entities: entity, row, position, period
+    and the measures (in kr)."""
+    import pandas as pd  # start-up: the store is opened before the files are read
+
+    ids = conn.execute(
+        "SELECT c.id FROM closes c WHERE c.period < ? AND substr(c.period, 1, 4) = ? "
+        "AND c.version = (SELECT MAX(version) FROM closes d WHERE d.period = c.period) ORDER BY c.period",
+        (period, period[:4]),
+    ).fetchall()
+    if not ids or not entities:
+        return pd.DataFrame(columns=["entity", "row", "position", "period", *MEASURES])
+    marks = ",".join("?" * len(entities))
+    frames = [
+        pd.read_sql_query(
+            f"SELECT i.entity, i.row, i.position, c.period, {', '.join('i.' + m for m in MEASURES)} "
+            f"FROM income i JOIN closes c ON c.id = i.close_id WHERE i.close_id = ? AND i.report = ? "
+            f"AND i.entity IN ({marks}) ORDER BY i.rowid",
+            conn, params=(close_id, report, *entities))
+        for (close_id,) in ids
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def closed_years(conn: sqlite3.Connection, period: str, entities: list[str], report: str) -> pd.DataFrame:
+    """SPEC §15: the closed Decembers of the years before `period`'s (latest version
+    each): entity, year and the actual of the report's last row."""
+    import pandas as pd  # start-up: the store is opened before the files are read
+
+    if not entities:
+        return pd.DataFrame(columns=["entity", "year", "actual"])
+    marks = ",".join("?" * len(entities))
+    return pd.read_sql_query(
+        f"""
+        SELECT i.entity, CAST(substr(c.period, 1, 4) AS INTEGER) AS year, i.actual
+        FROM closes c JOIN income i ON i.close_id = c.id
+        WHERE substr(c.period, 6, 2) = '12' AND c.period < ? AND i.report = ? AND i.entity IN ({marks})
+          AND c.version = (SELECT MAX(version) FROM closes d WHERE d.period = c.period)
+          AND i.position = (SELECT MAX(position) FROM income j WHERE j.close_id = c.id AND j.report = i.report)
+        ORDER BY i.entity, year
+        """,
+        conn, params=(period, report, *entities),
+    )

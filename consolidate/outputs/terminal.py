@@ -1,12 +1,20 @@
-"""Variance tables in the terminal (rich). Renders a `Result`; computes nothing new."""
+"""Variance tables in the terminal (rich). Renders a `Result`; computes nothing new.
+
+Every table fits the console's width (SPEC §17): no amount is ever cut; names are
+shortened first, then whole columns are left out, least important first
+(`vocabulary.COLUMN_PRIORITY`), and a line under the table says which."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
-from rich.console import Console
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -15,28 +23,70 @@ from consolidate.core.period import Result
 from consolidate.core.rollup import entity_results
 from consolidate.formatting import amount, local_time, percent, swedish
 from consolidate.sanitize import plain
-from consolidate.vocabulary import AMOUNT_UNITS, BREAKDOWN_LABELS, MEASURE_NAMES, REPORT_COLUMNS, VARIANCE_KEYS
+from consolidate.vocabulary import (
+    AMOUNT_UNITS,
+    BREAKDOWN_LABELS,
+    BY_NAMES,
+    CHANGE_KEYS,
+    COLUMN_PRIORITY,
+    DIMENSIONS,
+    MEASURE_NAMES,
+    MEASURES,
+    MORE_HEADINGS,
+    REPORT_COLUMNS,
+    STAFF_AGE_ROW,
+    STAFF_CHANGE_HEADINGS,
+    STAFF_HOURS_ROWS,
+    STAFF_SICK_ROWS,
+    VARIANCE_KEYS,
+    VARIANCES,
+    column_keys,
+)
 from consolidate.vocabulary import report_columns as vocabulary_columns
 
 INCOME_COLUMNS = list(REPORT_COLUMNS)
+NO_TERMINAL_WIDTH = 200  # cron, a pipe, a file: unless COLUMNS says otherwise
+NAME_WIDTH = 20  # names are shortened to this many characters before a column is left out,
+NAME_FLOOR = 8  # and to this before a table is wider than the window
+TEXT_WIDTH, TEXT_WIDTH_MAX = 16, 30  # a text that wraps (a list of files): its longest word, within these
+GLUED = frozenset({"%", "år", "tim"})  # a heading never wraps before these words
+WHOLE = frozenset({"figure", "code"})  # kinds of column never cut: only the heading wraps
+
+# The measures each column is worked out from: a column of a partial measure is partial.
+BASES: dict[str, tuple[str, ...]] = {
+    **{m: (m,) for m in MEASURES},
+    **VARIANCES,
+    "change_actual": ("actual",),
+    "change_var_budget": VARIANCES["var_budget"],
+    "result_pct_revenue": ("actual",),
+}
+HOW_TO_SEE = "Visa med --columns, ett bredare fönster eller --json."
+HOW_TO_SEE_WIDER = "Visa med ett bredare fönster eller --json."
+NO_CHANGE = "Förändring sedan förra stängda månaden visas inte: ingen tidigare månad av året är stängd."
 
 
 def report_columns(result: Result) -> list[tuple[str, str]]:
     """The report's columns; with a closed earlier month of the year, also the change
-    of Utfall and of Avvikelse since then ("förra månaden")."""
+    of Utfall and of Avvikelse since then ("Förändring sedan 2026-03")."""
     return vocabulary_columns(None if result.previous is None else result.previous[0])
 
 
 def make_console(stream=None, force_terminal: bool | None = None) -> Console:
-    """A console that never asks anything; wide when it writes to a file or a pipe.
+    """A console that never asks anything; as wide as COLUMNS, or 200, when it writes
+    to a file or a pipe.
 
     Markup and emoji codes are off: names and messages come from input files and
     configuration, and "[red]" or ":x:" in them must show as written."""
     quiet: dict[str, Any] = {"highlight": False, "markup": False, "emoji": False}
     console = Console(file=stream, force_terminal=force_terminal, soft_wrap=False, **quiet)
     if not console.is_terminal:
-        console = Console(file=stream, width=200, color_system=None, **quiet)
+        console = Console(file=stream, width=_no_terminal_width(), color_system=None, **quiet)
     return console
+
+
+def _no_terminal_width() -> int:
+    columns = os.environ.get("COLUMNS", "").strip()
+    return int(columns) if columns.isdigit() and int(columns) > 0 else NO_TERMINAL_WIDTH
 
 
 def money_cell(value: float, unit: str, key: str, bold: bool = False) -> Text:
@@ -47,6 +97,276 @@ def money_cell(value: float, unit: str, key: str, bold: bool = False) -> Text:
         text.stylize("red")
     return text
 
+
+# --- fitting a table to the window ---------------------------------------------------
+
+@dataclass
+class Column:
+    """A column with its cells already formatted, and how it gives way to a narrow
+    window: a "figure" never (only its heading wraps), nor a "code" (a figure's width,
+    left-aligned: codes, states, times), a "name" is shortened with "…", a "text" wraps."""
+
+    key: str
+    heading: str
+    cells: list[Text]
+    kind: str = "figure"
+    mark: str = ""  # "*": the column's total is partial
+    marks: list[str] | None = None  # a name's: " *" after the cell's name, kept when the name is shortened
+
+    @property
+    def title(self) -> str:
+        return f"{self.heading}{self.mark}"
+
+    def widths(self) -> tuple[int, int]:
+        """The least and the natural width of the column's content."""
+        if self.marks is None:
+            cells = max((cell.cell_len for cell in self.cells), default=0)
+        else:
+            cells = max((cell.cell_len + cell_len(mark) for cell, mark in zip(self.cells, self.marks)), default=0)
+        natural = max(cells, cell_len(self.title))
+        if self.kind in WHOLE:
+            return max(cells, *(cell_len(word) for word in heading_words(self.title)), 1), natural
+        if self.kind == "name":
+            return min(natural, NAME_WIDTH), natural
+        words = max((cell_len(word) for cell in self.cells for word in cell.plain.split()), default=0)
+        return min(natural, max(TEXT_WIDTH, min(words, TEXT_WIDTH_MAX))), natural
+
+    def heading_at(self, width: int) -> str:
+        """The heading, wrapped onto lines of at most `width` (a figure's)."""
+        return "\n".join(heading_lines(self.title, width)) if self.kind in WHOLE else self.title
+
+
+def heading_words(heading: str) -> list[str]:
+    """The words a heading may wrap between: "Avv. fg år" -> "Avv.", "fg år"."""
+    words: list[str] = []
+    for word in heading.split():
+        if words and (word in GLUED or words[-1] == "fg"):
+            words[-1] = f"{words[-1]} {word}"
+        else:
+            words.append(word)
+    return words
+
+
+def heading_lines(heading: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in heading_words(heading):
+        if lines and cell_len(lines[-1]) + 1 + cell_len(word) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+@dataclass
+class Fitted:
+    """The columns a table shows at a width, the width of each, what was left out."""
+
+    columns: list[Column]
+    widths: list[int]
+    left_out: list[Column]
+    window: int
+
+    @property
+    def width(self) -> int:
+        """The table's width with its borders and padding: 3 a column, and 1."""
+        return sum(self.widths) + 3 * len(self.widths) + 1
+
+    @property
+    def too_wide(self) -> bool:
+        return self.width > self.window
+
+
+def fit(columns: list[Column], window: int, leave_out: Sequence[str] = ()) -> Fitted:
+    """Fit `columns` into `window` characters: figures keep their full width; names
+    are shortened to NAME_WIDTH; then the columns of `leave_out` (least important first)
+    are left out one by one until the rest fit; then names are shortened to NAME_FLOOR.
+    Room to spare goes to the names, then to the figures' headings, then to texts."""
+    measured = [column.widths() for column in columns]
+    least = [m[0] for m in measured]
+    natural = [m[1] for m in measured]
+    shown = list(range(len(columns)))
+    position = {column.key: i for i, column in enumerate(columns)}
+
+    def spare() -> int:
+        return window - (sum(widths[i] for i in shown) + 3 * len(shown) + 1)
+
+    widths = dict(enumerate(least))
+    for key in leave_out:
+        if spare() >= 0:
+            break
+        if position.get(key) in shown:
+            shown.remove(position[key])
+    names = [i for i in shown if columns[i].kind == "name"]
+    room = spare()
+    if room < 0 and room + sum(widths[i] - min(natural[i], NAME_FLOOR) for i in names) >= 0:
+        while room < 0:  # still too wide: shorter names, the longest first
+            longest = max(names, key=lambda i: widths[i] - min(natural[i], NAME_FLOOR))
+            widths[longest] -= 1
+            room += 1
+    figures = [i for i in shown if columns[i].kind in WHOLE]
+    room = _unwrap(figures, columns, widths, room, lowest=2)  # headings on two lines at most,
+    room = _grow([i for i in shown if columns[i].kind == "name"], widths, natural, room)  # whole names,
+    room = _unwrap(figures, columns, widths, room, lowest=1)  # headings on one line
+    _grow([i for i in shown if columns[i].kind == "text"], widths, natural, room)
+    left_out = [columns[i] for i in range(len(columns)) if i not in shown]
+    return Fitted([columns[i] for i in shown], [widths[i] for i in shown], left_out, window)
+
+
+def _grow(growing: list[int], widths: dict[int, int], natural: list[int], room: int) -> int:
+    """Share `room` among the columns `growing`, each up to its natural width."""
+    while room > 0 and (growing := [i for i in growing if widths[i] < natural[i]]):
+        for i in growing[:room]:
+            widths[i] += 1
+            room -= 1
+    return room
+
+
+def _unwrap(figures: list[int], columns: list[Column], widths: dict[int, int], room: int, lowest: int) -> int:
+    """Widen the figures' columns so that their headings take as few lines as `room`
+    allows, but not fewer than `lowest`."""
+    for height in range(lowest, 1 + max((len(heading_words(columns[i].title)) for i in figures), default=0)):
+        wanted = {i: _width_of(columns[i].title, widths[i], height) for i in figures}
+        more = sum(wanted[i] - widths[i] for i in figures)
+        if more <= room:
+            widths.update(wanted)
+            return room - more
+    return room
+
+
+def _width_of(heading: str, least: int, height: int) -> int:
+    """The least width, from `least`, that holds `heading` on `height` lines."""
+    width = least
+    while len(heading_lines(heading, width)) > height:
+        width += 1
+    return width
+
+
+def fitted_table(fitted: Fitted, sections: Sequence[bool] = ()) -> Table:
+    """The rich table of `fitted`; `sections[r]`: a line under row r."""
+    table = Table(header_style="bold")
+    for column, width in zip(fitted.columns, fitted.widths):
+        if column.kind in WHOLE:  # always wide enough: only the heading wraps
+            justify: Literal["left", "right"] = "right" if column.kind == "figure" else "left"
+            table.add_column(column.heading_at(width), justify=justify, width=width, no_wrap=True)
+        elif column.kind == "name":
+            table.add_column(column.title, width=width, no_wrap=True, overflow="ellipsis")
+        else:
+            table.add_column(column.title, width=width, overflow="fold")
+    if fitted.too_wide:  # drawn whole, wider than the window
+        table.width = fitted.width
+    cells = [column.cells if column.marks is None else _marked(column, width)
+             for column, width in zip(fitted.columns, fitted.widths)]
+    for r in range(len(cells[0]) if cells else 0):
+        table.add_row(*(column[r] for column in cells), end_section=r < len(sections) and sections[r])
+    return table
+
+
+def _marked(column: Column, width: int) -> list[Text]:
+    """A name column's cells with their marks, the names shortened to leave room for them."""
+    cells = []
+    for cell, mark in zip(column.cells, column.marks or ()):
+        if mark:
+            cell = cell.copy()
+            if cell.cell_len + cell_len(mark) > width:
+                cell.truncate(max(width - cell_len(mark), 1), overflow="ellipsis")
+            cell.append(mark)
+        cells.append(cell)
+    return cells
+
+
+@dataclass
+class Shown:
+    """A table, its title (above it, as wide as the window) and the lines under it."""
+
+    title: str
+    table: Table
+    too_wide: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def print(self, console: Console) -> None:
+        console.print(Text(self.title, style="italic"))
+        console.print(self.table, crop=not self.too_wide)
+        for note in self.notes:
+            console.print(Text(note))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[RenderableType]:
+        """The same, as a part of what is printed (a `Group`)."""
+        if self.title:
+            yield Text(self.title, style="italic")
+        yield self.table
+        for note in self.notes:
+            yield Text(note)
+
+
+@dataclass
+class AtWidth:
+    """What `build(width)` gives, built when it is printed, at the width it is printed
+    at: for a renderer that is not told the window's width (a `Group` of parts)."""
+
+    build: Callable[[int], RenderableType]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[RenderableType]:
+        yield self.build(options.max_width)
+
+
+def fitting_notes(fitted: Fitted, how_to_see: str, chosen: bool = False) -> list[str]:
+    """What was left out and how to see it; or that the table is wider than the window."""
+    notes = []
+    if fitted.left_out:
+        names = ", ".join(column.heading for column in fitted.left_out)
+        what = "Utelämnad kolumn" if len(fitted.left_out) == 1 else "Utelämnade kolumner"
+        notes.append(f"{what} (för smalt fönster): {names}. {how_to_see}")
+    if fitted.too_wide:
+        fewer = "Välj färre kolumner med --columns eller ett bredare fönster." if chosen else how_to_see
+        notes.append(f"Tabellen är {fitted.width} tecken bred men fönstret bara {fitted.window}. {fewer}")
+    return notes
+
+
+# --- partial totals ------------------------------------------------------------------
+
+def partial_measures(result: Result, entity: str) -> dict[str, tuple[int, int]]:
+    """{measure: (units lacking it, units reporting)} for the measures only some of the
+    entity's reporting units delivered."""
+    lacking = getattr(result, "lacking", None)
+    if not callable(lacking):
+        return {}
+    return dict(lacking(entity) or {})
+
+
+def mark_partial(columns: list[Column], partial: dict[str, tuple[int, int]] | set[str]) -> None:
+    for column in columns:
+        if any(m in partial for m in BASES.get(column.key, ())):
+            column.mark = "*"
+
+
+def _behind(fitted: Fitted, partial: dict[str, tuple[int, int]] | set[str]) -> list[str]:
+    """The partial measures behind the columns shown, in the order of MEASURES."""
+    behind = {m for column in fitted.columns for m in BASES.get(column.key, ())}
+    return [m for m in MEASURES if m in partial and m in behind]
+
+
+def partial_notes(fitted: Fitted, partial: dict[str, tuple[int, int]]) -> list[str]:
+    """"* Prognos saknas för 3 av 12 enheter; summan är ofullständig." for each partial
+    measure behind a column shown."""
+    notes = []
+    for measure in _behind(fitted, partial):
+        lacking, units = partial[measure]
+        noun = "enhet" if units == 1 else "enheter"
+        notes.append(f"* {MEASURE_NAMES[measure]} saknas för {lacking} av {units} {noun}; summan är ofullständig.")
+    return notes
+
+
+def rows_note(fitted: Fitted, partial: set[str]) -> list[str]:
+    """Under a table of entities whose totals are partial (their names marked " *"):
+    "* Prognos saknas för en del av enheterna under raden; summan är ofullständig."."""
+    names = [MEASURE_NAMES[m] for m in _behind(fitted, partial)]
+    if not names:
+        return []
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " och " + names[-1]
+    return [f"* {listed} saknas för en del av enheterna under raden; summan är ofullständig."]
+
+
+# --- the tables --------------------------------------------------------------------------
 
 class Figures:
     """What the tables of one report show, worked out once for every entity shown:
@@ -64,55 +384,70 @@ class Figures:
             staffing = staffing[staffing["by"].isin([None, "gender", "age_band"])]
         self.staffing = staffing
         self.staffing_of = {} if staffing is None else staffing.groupby("entity", sort=False).indices
+        self.staffing_totals = None if staffing is None else staffing[staffing["by"].isna()].set_index("entity")
 
 
-def income_table(result: Result, entity: str, report: str, unit: str, figures: Figures | None = None) -> Table:
+def _choose(available: list[tuple[str, str]], chosen: tuple[str, ...] | None) -> tuple[list[tuple[str, str]], list]:
+    """The columns to try, and the keys that may be left out (least important first):
+    the user's choice in its order, none left out; or all, by COLUMN_PRIORITY."""
+    if chosen is not None:
+        headings = dict(available)
+        return [(key, headings[key]) for key in chosen if key in headings], []
+    return available, list(reversed(COLUMN_PRIORITY["income"][1]))
+
+
+def income_table(result: Result, entity: str, report: str, unit: str, figures: Figures | None = None,
+                 window: int = NO_TERMINAL_WIDTH, chosen: tuple[str, ...] | None = None) -> Shown:
     config = result.config
     figures = figures or Figures(result, report)
     name = plain(config.tree.entities[entity].name)
-    table = Table(
-        title=f"{name} ({plain(entity)}) – {plain(report)}, ack. {result.period}, {unit}",
-        title_justify="left", show_lines=False, header_style="bold",
-    )
-    table.add_column("", no_wrap=True)
-    columns = report_columns(result)
-    for _, heading in columns:
-        table.add_column(heading, justify="right", no_wrap=True)
+    title = f"{name} ({plain(entity)}) – {plain(report)}, ack. {result.period}, {unit}"
     records = figures.rows.iloc[figures.of_entity.get(entity, [])].to_dict("records")
-    for i, record in enumerate(records):
-        total = bool(record["total"])
-        next_total = i + 1 < len(records) and bool(records[i + 1]["total"])
-        cells = [money_cell(record[k], unit, k, bold=total) for k, _ in columns]
-        table.add_row(Text(plain(record["row"]), style="bold" if total else ""), *cells, end_section=next_total)
-    return table
+    totals = [bool(record["total"]) for record in records]
+    keys, leave_out = _choose(report_columns(result), chosen)
+    columns = [Column("row", "", [Text(plain(r["row"]), style="bold" if t else "") for r, t in zip(records, totals)],
+                      kind="name")]
+    for key, heading in keys:
+        columns.append(Column(key, heading, [money_cell(r[key], unit, key, bold=t) for r, t in zip(records, totals)]))
+    partial = partial_measures(result, entity)
+    mark_partial(columns, partial)
+    fitted = fit(columns, window, leave_out)
+    sections = [i + 1 < len(totals) and totals[i + 1] for i in range(len(totals))]
+    notes = [*fitting_notes(fitted, HOW_TO_SEE, chosen is not None), *partial_notes(fitted, partial)]
+    return Shown(title, fitted_table(fitted, sections), fitted.too_wide, notes)
 
 
-def entity_table(result: Result, parent: str, report: str, unit: str, figures: Figures | None = None) -> Table | None:
+def entity_table(result: Result, parent: str, report: str, unit: str, figures: Figures | None = None,
+                 window: int = NO_TERMINAL_WIDTH, chosen: tuple[str, ...] | None = None) -> Shown | None:
     """Driftredovisning: one line per child entity with the report's bottom row."""
     tree = result.config.tree
     children = tree.children[parent]
     if not children:
         return None
-    results = (figures or Figures(result, report)).results
-    table = Table(
-        title=f"Driftredovisning {plain(tree.entities[parent].name)}, ack. {result.period}, {unit}",
-        title_justify="left", header_style="bold",
-    )
-    table.add_column("Enhet", no_wrap=True)
-    for _, heading in INCOME_COLUMNS:
-        table.add_column(heading, justify="right", no_wrap=True)
-    table.add_column("% av intäkter", justify="right", no_wrap=True)
-    for code in [*children, parent]:
-        row = results.loc[code]
-        is_total = code == parent
-        label = "Summa" if is_total else f"{plain(code)} {plain(tree.entities[code].name)}"
-        cells = [money_cell(row[k], unit, k, bold=is_total) for k, _ in INCOME_COLUMNS]
-        pct = row["result_pct_revenue"]
-        table.add_row(
-            Text(label, style="bold" if is_total else ""), *cells,
-            Text(percent(None if pd.isna(pct) else pct)), end_section=code == children[-1],
-        )
-    return table
+    codes = [*children, parent]
+    frame = (figures or Figures(result, report)).results.reindex(codes)
+    bold = [False] * len(children) + [True]
+    labels = [Text(f"{plain(code)} {plain(tree.entities[code].name)}") for code in children]
+    partials = [partial_measures(result, code) for code in codes]
+    marks = [" *" if partial else "" for partial in partials]
+    columns = [Column("entity", "Enhet", [*labels, Text("Summa", style="bold")], kind="name", marks=marks)]
+    available = [*INCOME_COLUMNS, ("result_pct_revenue", MORE_HEADINGS["result_pct_revenue"])]
+    keys, leave_out = _choose(available, chosen)
+    for key, heading in keys:
+        values = frame[key].tolist()
+        if key == "result_pct_revenue":
+            cells = [Text(percent(None if pd.isna(v) else v), style="bold" if b else "") for v, b in zip(values, bold)]
+        else:
+            cells = [money_cell(v, unit, key, bold=b) for v, b in zip(values, bold)]
+        columns.append(Column(key, heading, cells))
+    partial = {m for measures in partials for m in measures}
+    mark_partial(columns, partial)
+    fitted = fit(columns, window, leave_out)
+    title = f"Driftredovisning {plain(tree.entities[parent].name)}, ack. {result.period}, {unit}"
+    sections = [False] * len(codes)
+    sections[len(children) - 1] = True
+    notes = [*fitting_notes(fitted, HOW_TO_SEE, chosen is not None), *rows_note(fitted, partial)]
+    return Shown(title, fitted_table(fitted, sections), fitted.too_wide, notes)
 
 
 def shown_entities(result: Result, entity: str | None) -> list[str]:
@@ -125,20 +460,27 @@ def shown_entities(result: Result, entity: str | None) -> list[str]:
     return [tree.root, *tree.administrations()]
 
 
-def print_income(console: Console, result: Result, entity: str | None, report: str, unit: str) -> None:
+def print_income(console: Console, result: Result, entity: str | None, report: str, unit: str,
+                 columns: tuple[str, ...] | None = None) -> None:
+    """The tables of every entity shown, each fitted to the console's width. `columns`:
+    the columns the user chose (`--columns`: short names or headings, see
+    `vocabulary.column_keys`), shown in that order; an unknown name raises ValueError."""
+    chosen = None if columns is None else column_keys(columns)
+    window = console.width
+    if chosen is not None and result.previous is None and any(key in CHANGE_KEYS for key in chosen):
+        console.print(Text(NO_CHANGE))
     figures = Figures(result, report)
     for code in shown_entities(result, entity):
-        console.print(income_table(result, code, report, unit, figures))
-        below = entity_table(result, code, report, unit, figures)
+        income_table(result, code, report, unit, figures, window, chosen).print(console)
+        below = entity_table(result, code, report, unit, figures, window, chosen)
         if below is not None:
-            console.print(below)
-        staff = staffing_table(result, code, figures)
-        if staff is not None:
-            console.print(staff)
+            below.print(console)
+        for staff in staffing_tables(result, code, figures, window):
+            staff.print(console)
         console.print()
-    mismatch = mismatch_table(result, unit)
+    mismatch = mismatch_table(result, unit, window)
     if mismatch is not None:
-        console.print(mismatch)
+        mismatch.print(console)
 
 
 def print_problems(console: Console, problems: list) -> None:
@@ -147,70 +489,206 @@ def print_problems(console: Console, problems: list) -> None:
         console.print(Text(plain(problem.line()), style="red" if problem.is_error else "yellow"), soft_wrap=True)
 
 
-def mismatch_table(result: Result, unit: str) -> Table | None:
+def mismatch_table(result: Result, unit: str, window: int = NO_TERMINAL_WIDTH) -> Shown | None:
     """Internal trade whose two sides disagree, with both sides and their files."""
     frame = result.mismatches
     if frame is None or frame.empty:
         return None
     tree = result.config.tree
-    table = Table(title=f"Internhandel som inte stämmer, {unit}", title_justify="left", header_style="bold")
-    amounts = ("Part mot motpart", "Motpart mot part", "Skillnad")
-    for heading in ("Part", "Motpart", "Mått", *amounts, "Filer part", "Filer motpart"):
-        table.add_column(heading, justify="right" if heading in amounts else "left")
-    for r in frame.to_dict("records"):
-        table.add_row(
-            f"{plain(r['party'])} {plain(tree.entities[r['party']].name)}",
-            f"{plain(r['counterparty'])} {plain(tree.entities[r['counterparty']].name)}",
-            MEASURE_NAMES[r["measure"]],
-            amount(r["party_amount"], unit), amount(r["counterparty_amount"], unit),
-            Text(amount(r["difference"], unit), style="red"),
-            plain(list_files([Path(f).name for f in r["party_files"]])),
-            plain(list_files([Path(f).name for f in r["counterparty_files"]])),
-        )
-    return table
+    records = frame.to_dict("records")
+
+    def entity(code: str) -> Text:
+        return Text(f"{plain(code)} {plain(tree.entities[code].name)}")
+
+    def files(paths: list) -> Text:
+        return Text(plain(list_files([Path(f).name for f in paths])))
+
+    columns = [
+        Column("party", "Part", [entity(r["party"]) for r in records], kind="name"),
+        Column("counterparty", "Motpart", [entity(r["counterparty"]) for r in records], kind="name"),
+        Column("measure", "Mått", [Text(MEASURE_NAMES[r["measure"]]) for r in records], kind="name"),
+        Column("party_amount", "Part mot motpart", [Text(amount(r["party_amount"], unit)) for r in records]),
+        Column("counterparty_amount", "Motpart mot part",
+               [Text(amount(r["counterparty_amount"], unit)) for r in records]),
+        Column("difference", "Skillnad", [Text(amount(r["difference"], unit), style="red") for r in records]),
+        Column("party_files", "Filer part", [files(r["party_files"]) for r in records], kind="text"),
+        Column("counterparty_files", "Filer motpart", [files(r["counterparty_files"]) for r in records], kind="text"),
+    ]
+    fitted = fit(columns, window, list(reversed(COLUMN_PRIORITY["mismatches"][1])))
+    title = f"Internhandel som inte stämmer, {unit}"
+    return Shown(title, fitted_table(fitted), fitted.too_wide, fitting_notes(fitted, HOW_TO_SEE_WIDER))
 
 
-STAFF_COLUMNS = [
-    ("headcount", "Anställda", 0),
-    ("headcount_prior", "Anst. fg år", 0),
-    ("fte", "Årsarbetare", 1),
-    ("fte_prior", "Åa fg år", 1),
-    ("fte_change", "Förändring", 1),
-    ("sick_pct", "Sjukfrånvaro %", 1),
-    ("sick_pct_prior", "Sjukfr. % fg år", 1),
-    ("sick_short_pct", "varav dag 1–14 %", 1),
-    ("long_sick_share_pct", "Andel långtid %", 1),
-    ("hired_hours", "Inhyrd tid, tim", 0),
-]
+# --- staffing (SPEC §2, §16) ---------------------------------------------------------------
+# Three small tables per entity, figures as rows and the two years as columns, as the
+# seeds print them: hours by kind and årsarbetare (with Förändring and Förändring %),
+# årsarbetare per entity right under it, and sick leave by length of spell, Kön and
+# Åldersgrupp. Each is narrow enough for 80 columns with nothing left out.
+
+STAFF_DECIMALS = {"fte": 1, "headcount": 0}  # hours: 0; sick leave: 1
+CHANGE_PCT_DECIMALS = 2  # "−2,48 %", as the seeds give a change in per cent
+SHOWN_BREAKDOWNS = ("gender", "age_band")  # Personalgrupp is in the JSON and the workbook
 
 
-def staffing_table(result: Result, entity: str, figures: Figures | None = None) -> Table | None:
-    """Årsarbetare and sjukfrånvaro of an entity: total, by Kön and by Åldersgrupp."""
+def _figure(value: Any, decimals: int) -> Text:
+    return Text("–" if value is None or pd.isna(value) else swedish(value, decimals))
+
+
+def _prior_period(period: str) -> str:
+    """"2026-04" -> "2025-04": the same months last year."""
+    return f"{int(period[:4]) - 1}{period[4:]}"
+
+
+def _year_columns(result: Result) -> tuple[str, str]:
+    return _prior_period(result.period), result.period
+
+
+def _change(current: Any, prior: Any) -> tuple[float | None, float | None]:
+    """This year less last year, and that in % of last year (None where unknown or 0)."""
+    if current is None or prior is None or pd.isna(current) or pd.isna(prior):
+        return None, None
+    change = float(current) - float(prior)
+    return change, (100 * change / float(prior) if prior else None)
+
+
+def staffing_tables(result: Result, entity: str, figures: Figures | None = None,
+                    window: int = NO_TERMINAL_WIDTH) -> list[Shown]:
+    """The Personal tables of an entity: arbetad tid and årsarbetare; årsarbetare per
+    entity under it; sjukfrånvaro, with the reason under it when a breakdown is missing."""
     if result.staffing is None:
-        return None
+        return []
     figures = figures or Figures(result, result.config.chart.reports[0].name)
     if figures.staffing is None or entity not in figures.staffing_of:
-        return None
-    rows = figures.staffing.iloc[figures.staffing_of[entity]]
+        return []
+    records = figures.staffing.iloc[figures.staffing_of[entity]].to_dict("records")
+    of = {(record["by"], record["key"]): record for record in records}
+    if (None, None) not in of:
+        return []
     name = plain(result.config.tree.entities[entity].name)
-    table = Table(title=f"Personal {name}, ack. {result.period}", title_justify="left", header_style="bold")
-    table.add_column("", no_wrap=True)
-    for _, heading, _ in STAFF_COLUMNS:
-        table.add_column(heading, justify="right", no_wrap=True)
-    for record in rows.to_dict("records"):
-        by = record["by"]
-        label = "Totalt" if by is None else BREAKDOWN_LABELS.get(by, {}).get(record["key"], plain(record["key"]))
-        fte, prior = record["fte"], record["fte_prior"]
-        record["fte_change"] = None if fte is None or prior is None else fte - prior
-        cells = []
-        for key, _, decimals in STAFF_COLUMNS:
-            value = record[key]
-            text = Text(swedish(value, decimals) if value is not None else "–")
-            if key == "fte_change" and value is not None and round(value, decimals) < 0:
-                text.stylize("red")
-            cells.append(text)
-        table.add_row(Text(label, style="bold" if by is None else ""), *cells)
-    return table
+    shown = [hours_table(result, of[(None, None)], name, window)]
+    below = fte_table(result, entity, figures, window)
+    if below is not None:
+        shown.append(below)
+    shown.append(sick_table(result, entity, of, name, window))
+    return shown
+
+
+def _fitted(title: str, columns: list[Column], window: int, sections: Sequence[bool] = (),
+            notes: Sequence[str] = ()) -> Shown:
+    fitted = fit(columns, window, list(reversed(COLUMN_PRIORITY["staffing"][1])))
+    return Shown(title, fitted_table(fitted, sections), fitted.too_wide,
+                 [*fitting_notes(fitted, HOW_TO_SEE_WIDER), *notes])
+
+
+def _with_change(labels: list[Text], pairs: list[tuple[Any, Any, int]], result: Result, heading: str = "",
+                 kind: str = "text") -> list[Column]:
+    """A label column, then last year ("2025-04"), this year ("2026-04"), Förändring and
+    Förändring % of (current, prior, decimals) pairs."""
+    prior_heading, current_heading = _year_columns(result)
+    changes = [_change(current, prior) for current, prior, _ in pairs]
+    return [
+        Column("label", heading, labels, kind=kind),
+        Column("prior", prior_heading, [_figure(prior, d) for _, prior, d in pairs]),
+        Column("current", current_heading, [_figure(current, d) for current, _, d in pairs]),
+        Column("change", STAFF_CHANGE_HEADINGS["change"],
+               [_figure(change, d) for (change, _), (_, _, d) in zip(changes, pairs)]),
+        Column("change_pct", STAFF_CHANGE_HEADINGS["change_pct"],
+               [_figure(pct, CHANGE_PCT_DECIMALS) for _, pct in changes]),
+    ]
+
+
+def hours_table(result: Result, total: dict, name: str, window: int = NO_TERMINAL_WIDTH) -> Shown:
+    """"Arbetad tid exkl jour/beredskap 128 543 → 125 354, −3 189, −2,48 %": hours by kind,
+    årsarbetare and employees, last year, this year and the change."""
+    labels = [Text(label, style="bold" if key == "fte" else "") for key, label in STAFF_HOURS_ROWS]
+    pairs = [(total[key], total[f"{key}_prior"], STAFF_DECIMALS.get(key, 0)) for key, _ in STAFF_HOURS_ROWS]
+    columns = _with_change(labels, pairs, result)
+    return _fitted(f"Personal {name} – arbetad tid (timmar) och årsarbetare, ack. {result.period}", columns, window)
+
+
+def fte_table(result: Result, entity: str, figures: Figures, window: int = NO_TERMINAL_WIDTH) -> Shown | None:
+    """"OÅA per avdelning apr-25 apr-26 Förändring": årsarbetare of each entity right
+    under `entity`, and Totalt."""
+    tree = result.config.tree
+    children = tree.children[entity]
+    totals = figures.staffing_totals
+    if not children or totals is None:
+        return None
+    codes = [*children, entity]
+    labels = [Text(f"{plain(code)} {plain(tree.entities[code].name)}") for code in children]
+    labels.append(Text("Totalt", style="bold"))
+    pairs = []
+    for code in codes:
+        known = code in totals.index
+        pairs.append((totals.at[code, "fte"] if known else None, totals.at[code, "fte_prior"] if known else None, 1))
+    per = "förvaltning" if entity == tree.root else "enhet"
+    columns = _with_change(labels, pairs, result, heading=per.capitalize(), kind="name")
+    sections = [False] * len(codes)
+    sections[len(children) - 1] = True
+    name = plain(tree.entities[entity].name)
+    return _fitted(f"Personal {name} – årsarbetare per {per}, ack. {result.period}", columns, window, sections)
+
+
+def sick_table(result: Result, entity: str, of: dict, name: str, window: int = NO_TERMINAL_WIDTH) -> Shown:
+    """Sjukfrånvaro in % of scheduled hours: total, by length of spell, the long-term
+    share; by Kön and Åldersgrupp where the rows allow, else "–" and why under it."""
+    total = of[(None, None)]
+    rows: list[tuple[Text, dict | None, str]] = [
+        (Text(label, style="bold" if key == "sick_pct" else ""), total, key) for key, label in STAFF_SICK_ROWS]
+    sections = [False] * len(rows)
+    blocked = blocked_units(result, entity)
+    present = {by for by, _ in of if by is not None}
+    for by in SHOWN_BREAKDOWNS:
+        if by not in present and by not in blocked:
+            continue  # no unit gives it: nothing to show, nothing to explain
+        sections[-1] = True
+        keys = [*BREAKDOWN_LABELS[by], *sorted(k for b, k in of if b == by and k not in BREAKDOWN_LABELS[by])]
+        for key in keys:
+            label = BREAKDOWN_LABELS[by].get(key, plain(str(key)))
+            if by == "age_band":
+                label = STAFF_AGE_ROW.format(band=label)
+            rows.append((Text(label), of.get((by, key)), "sick_pct"))
+            sections.append(False)
+    columns = [Column("label", "% av ordinarie arbetstid", [label for label, _, _ in rows], kind="text")]
+    prior_heading, current_heading = _year_columns(result)
+    for column, heading, suffix in (("prior", prior_heading, "_prior"), ("current", current_heading, "")):
+        cells = [_figure(None if record is None else record[f"{key}{suffix}"], 1) for _, record, key in rows]
+        columns.append(Column(column, heading, cells))
+    notes = breakdown_notes(result, entity, blocked)
+    return _fitted(f"Personal {name} – sjukfrånvaro, ack. {result.period}", columns, window, sections, notes)
+
+
+def blocked_units(result: Result, entity: str) -> dict[str, list[str]]:
+    """{breakdown: the units at or under `entity` that do not give it on every row}, for
+    the breakdowns the `staffing_breakdown` infos say are missing (SPEC §16)."""
+    chains = result.config.tree.chains
+    blocked: dict[str, list[str]] = {}
+    for problem in result.problems:
+        if problem.check != "staffing_breakdown":
+            continue
+        by = problem.extra.get("by") or next(
+            (d for d in DIMENSIONS if f"på {BY_NAMES[d].lower()} saknas" in problem.message), None)
+        units = [u for u in problem.extra.get("units", ()) if entity in chains.get(u, ())]
+        if by is not None and units:
+            blocked.setdefault(by, []).extend(units)
+    return blocked
+
+
+def breakdown_notes(result: Result, entity: str, blocked: dict[str, list[str]]) -> list[str]:
+    """"Uppdelning på kön och åldersgrupp saknas för HSF Hälso- och sjukvård: enheterna
+    1112, 1210 anger inte kön och åldersgrupp på varje rad." One line for each set of units."""
+    by_units: dict[tuple[str, ...], list[str]] = {}
+    for by in SHOWN_BREAKDOWNS:
+        if by in blocked:
+            by_units.setdefault(tuple(blocked[by]), []).append(BY_NAMES[by].lower())
+    name = f"{plain(entity)} {plain(result.config.tree.entities[entity].name)}"
+    notes = []
+    for units, names in by_units.items():
+        what = " och ".join(names)
+        which = "enheten" if len(units) == 1 else "enheterna"
+        listed = ", ".join(plain(u) for u in units[:10]) + (f" och {len(units) - 10} till" if len(units) > 10 else "")
+        notes.append(f"Uppdelning på {what} saknas för {name}: {which} {listed} anger inte {what} på varje rad.")
+    return notes
 
 
 def print_problems_by_unit(console: Console, problems: list, tree) -> None:

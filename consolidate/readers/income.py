@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from array import array
 from collections.abc import Sequence
@@ -44,6 +45,7 @@ class IncomeRows(SheetRows):
     name: list[str] = field(default_factory=list)
     counterparty: list[str] = field(default_factory=list)
     amounts: dict[str, array] = field(default_factory=lambda: {m: array("d") for m in MEASURES})
+    measure_columns: dict[str, int] = field(default_factory=dict)  # measure -> its column (0-based), as found
 
     def columns(self) -> dict[str, Sequence[Any]]:
         """The rows as columns of the income table."""
@@ -113,9 +115,12 @@ def read_income_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]], default_
     for measure in MEASURES:
         if measure not in header.columns and measure not in header.found:  # else a problem of the header
             problems.append(sheet.problem(
-                header.row, None, f"kolumnen {MEASURE_NAMES[measure]} saknas; räknas som 0",
+                header.row, None,
+                f"kolumnen {MEASURE_NAMES[measure]} saknas; enhetens {MEASURE_NAMES[measure]} visas tom "
+                "och summorna över den märks som ofullständiga",
                 severity=WARNING, check="missing_measure",
             ))
+    rows.measure_columns = {m: header.columns[m] for m in MEASURES if m in header.columns}
     problems += _read_rows(sheet, header.row, header.columns, rows, signs)
     return rows, problems
 
@@ -191,8 +196,8 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
         sums[measure] = sum(amounts)
         out.amounts[measure] = _scaled(amounts, factor)
     for measure in MEASURES:
-        if measure not in columns:
-            out.amounts[measure] = array("d", bytes(8 * len(data)))  # zeros
+        if measure not in columns:  # not delivered: empty, never 0
+            out.amounts[measure] = array("d", [math.nan]) * len(data)
     # A row or cell already refused is missing from the sums: the control total would
     # only repeat that error, once per measure, so it is checked on a sheet read whole.
     if control is not None and not any(p.is_error for p in problems):

@@ -27,7 +27,7 @@ from consolidate.readers.layout import (
 )
 from consolidate.readers.numbers import MAX_AMOUNT, is_blank, parse_amount
 from consolidate.readers.workbook import CellError, Sheet, open_sheet
-from consolidate.vocabulary import DIMENSIONS, GENDERS, STAFF_LABELS, STAFF_MEASURES
+from consolidate.vocabulary import DIMENSIONS, GENDERS, STAFF_LABELS, STAFF_MEASURES, STAFF_OPTIONAL
 
 _AGE = re.compile(r"^\s*(?:(\d+)?\s*[-–]\s*(\d+)?)\s*(?:år)?\s*$", re.I)
 
@@ -81,7 +81,7 @@ def read_staffing_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]]) -> tup
     columns = header.columns
     measures = [m for m in STAFF_MEASURES if m in columns]
     for m in STAFF_MEASURES:
-        if m not in columns and not m.endswith("_prior"):
+        if m not in columns and not m.endswith("_prior") and m not in STAFF_OPTIONAL:
             problems.append(sheet.problem(
                 header.row, None, f"kolumnen {label_of(m)} saknas; nyckeltal som bygger på den blir tomma",
                 severity=WARNING, check="missing_measure",

@@ -33,7 +33,7 @@ from xml.parsers import expat
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from consolidate.problems import WARNING, Problem, cell_name
+from consolidate.problems import WARNING, Problem, cell_name, os_error_text
 
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -146,7 +146,7 @@ def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int)
     try:
         data = _read(path, max_bytes)
     except OSError as exc:
-        return refuse(f"filen kan inte läsas: {exc.strerror or exc}")
+        return refuse(f"filen kan inte läsas: {os_error_text(exc)}")
     if isinstance(data, int):
         return refuse(f"filen är {data / 1e6:.0f} MB, över gränsen {max_bytes / 1e6:.0f} MB; den läses inte")
     if not data:
@@ -198,7 +198,7 @@ def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int)
     except BaseException as exc:
         if type(exc).__name__ != "PanicException":  # pyo3's, for a panic in calamine: not an Exception
             raise
-        return refuse(f"arbetsboken kunde inte läsas (läsaren avbröts: {str(exc)[:200]}); {_SAVE_AGAIN}", sheet=name)
+        return refuse(f"arbetsboken kunde inte läsas (läsaren avbröts av ett internt fel); {_SAVE_AGAIN}", sheet=name)
     for (r, c), text in scan.errors.items():
         _put(rows, r, c, CellError(text))
     if archive is None:  # .xls: calamine reads an error value (#N/A) as an empty cell
@@ -378,8 +378,10 @@ def _calamine_message(path: Path, exc: Exception) -> str:
         return ("bladet har värden så långt nedanför eller till höger om tabellen att det inte läses; "
                 "ta bort dem och spara om")
     if path.suffix.lower() in (".xls", ".ods"):
-        return f"arbetsboken kunde inte läsas ({text}); öppna den i Excel och spara som .xlsx"
-    return f"filen är ingen läsbar arbetsbok: {text}"
+        return ("arbetsboken kunde inte läsas (skadad, eller i ett format som inte känns igen); "
+                "öppna den i Excel och spara som .xlsx")
+    return ("filen är ingen läsbar arbetsbok (skadad, eller i ett format som inte känns igen); "
+            "öppna den i Excel och spara som .xlsx")
 
 
 # --- the package: which part of the zip is which sheet, as calamine finds it ------------
@@ -545,8 +547,8 @@ def _read_part(archive: zipfile.ZipFile, data: bytes, name: str) -> bytes:
             return content
     try:
         return archive.read(info)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
-        raise _Refused(f"arbetsbokens del {name!r} är skadad ({exc}); {_SAVE_AGAIN}") from None
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
+        raise _Refused(f"arbetsbokens del {name!r} är skadad och kan inte packas upp; {_SAVE_AGAIN}") from None
 
 
 # --- XML, parsed safely -------------------------------------------------------------------

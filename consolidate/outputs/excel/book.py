@@ -2,20 +2,28 @@
 
 `Book` holds the XlsxWriter workbook, the run's `Result`, the display unit, the
 report, the period, the cell formats and the sheet names, the entities' names,
-levels and depths, and the report's values worked out once for all sheets; and the
-scaffolding the sheets are built with: a new sheet with its print setup, the titles,
-a report table, a driftredovisning table of entities, red marks on negative
-variances and column widths. Each sheet is written by a module of its own
-(`region`, `administrations`, `driftredovisning`, `personal`, `internhandel`,
-`kontroller`, `data`) from a `Book`.
+levels and depths, and the report's values worked out once for all sheets; the
+entity whose subtree the workbook holds (`top`: the region unless the run asked for
+one entity) and its entities in tree order (`codes`); and the scaffolding the sheets
+are built with: a new sheet with its print setup (`page`), the titles, a report
+table, a driftredovisning table of entities, red marks on negative variances and
+column widths.
+
+A figure nobody delivered (NaN) is a "–", never 0; a total only some of the units
+under it delivered (`Result.lacking`) is marked with "*" and a footnote under its
+table says what is missing. Each sheet is written by a module of its own (`region`,
+`administrations`, `driftredovisning`, `personal`, `internhandel`, `kontroller`,
+`data`) from a `Book`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from collections.abc import Iterable
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -25,29 +33,48 @@ from xlsxwriter.worksheet import Worksheet
 
 from consolidate.core.period import Result
 from consolidate.core.rollup import Consolidated, entity_results
+from consolidate.outputs.excel import page
 from consolidate.outputs.excel.style import (
     PCT_HEADING,
     RED_BELOW,
+    ROW_POINTS,
     TEXT_WIDTH_CAP,
     Formats,
     Sheet,
     SheetNames,
-    header_text,
     text,
 )
 from consolidate.outputs.excel.xlsxwriter_private import add_worksheet
-from consolidate.vocabulary import AMOUNT_UNITS, REPORT_COLUMNS, VARIANCE_KEYS, report_columns
+from consolidate.vocabulary import (
+    AMOUNT_UNITS,
+    MEASURE_NAMES,
+    MEASURES,
+    REPORT_COLUMNS,
+    VARIANCE_KEYS,
+    VARIANCES,
+    report_columns,
+)
 
 # The nine columns of a report, and of the driftredovisning (which never shows the
 # change since the last close).
 INCOME_COLUMNS = list(REPORT_COLUMNS)
+# The measures each column is worked out from (a partial measure makes it partial).
+SOURCES: dict[str, tuple[str, ...]] = {
+    **{m: (m,) for m in MEASURES}, **VARIANCES,
+    "change_actual": ("actual",), "change_var_budget": VARIANCES["var_budget"],
+}
+MISSING = "–"  # a figure nobody delivered
+PARTIAL = "*"  # a total only some of the units delivered
+LINE_POINTS = 13.0  # a line of wrapped Calibri 10
+HEADING_POINTS = 2 * LINE_POINTS + 4  # a heading row, set this tall: its texts may wrap onto two lines
+TITLE_POINTS = 19.0  # the 14-point title row
 
 
 class Book:
     """The workbook being written, what its sheets show, and how they are built."""
 
     def __init__(self, workbook: xlsxwriter.Workbook, result: Result, unit: str, report: str,
-                 created: dt.datetime) -> None:
+                 created: dt.datetime, entity: str | None = None) -> None:
         if result.rows is None or result.consolidated is None:
             raise ValueError("nothing was consolidated: the workbook needs a run without errors")
         self.workbook = workbook
@@ -56,6 +83,16 @@ class Book:
         self.consolidated: Consolidated = result.consolidated
         self.config = result.config
         self.tree = result.config.tree
+        self.top = self.tree.root if entity is None else entity
+        if self.top not in self.tree.entities:
+            raise ValueError(f"unknown entity {entity!r}")
+        self.scoped = self.top != self.tree.root
+        self.codes: list[str] = self.tree.subtree(self.top) if self.scoped else list(self.tree.entities)
+        self.codes_set = set(self.codes)
+        if self.scoped:
+            self.rows = self.rows[self.rows["entity"].isin(self.codes)]
+        self._lacking = getattr(result, "lacking", None)
+        self._partial: dict[str, dict[str, tuple[int, int]]] = {}
         self.unit = unit
         self.factor = AMOUNT_UNITS[unit]
         self.report = report
@@ -68,13 +105,17 @@ class Book:
         self.entity_names = {code: text(e.name) for code, e in self.tree.entities.items()}
         self.depth = self.tree.depth
         self.longest: dict[str, int] = {}  # see text_width
+        self._shown_files: dict[str, str] = {}  # see shown_file
         # The nine, and the change since the last close.
         self.columns = report_columns(None if result.previous is None else result.previous[0])
         framed = result.report_frame()
         of_report = framed[framed["report"] == report]
+        if self.scoped:
+            of_report = of_report[of_report["entity"].isin(self.codes)]
         keys = [k for k, _ in INCOME_COLUMNS]
         self.report_values = of_report[[k for k, _ in self.columns]].to_numpy(dtype=float) / self.factor
         self.report_labels = [text(r) for r in of_report["row"]]
+        self.row_names = list(dict.fromkeys(self.report_labels))  # each once, for column widths
         self.report_totals = of_report["total"].to_numpy(dtype=bool)
         self.report_index = of_report.groupby("entity", sort=False).indices
         results = entity_results(self.rows, self.consolidated, self.config.chart, report)
@@ -83,23 +124,29 @@ class Book:
         self.entity_values: dict[str, tuple[np.ndarray, float]] = {
             code: (values[i], pct[i]) for i, code in enumerate(results.index)}
 
+    # -- what the workbook holds ------------------------------------------------
+    def partial(self, code: str) -> dict[str, tuple[int, int]]:
+        """The measures only some of the entity's units delivered: measure -> (units
+        lacking it, units reporting); empty while the run cannot tell."""
+        if code not in self._partial:
+            self._partial[code] = dict(self._lacking(code)) if self._lacking is not None else {}
+        return self._partial[code]
+
     # -- sheet scaffolding ------------------------------------------------------
-    def sheet(self, name: str, title: str) -> Worksheet:
-        """A new sheet, landscape A4 one page wide, with the region, `title` and the
-        period in its print header and the unit and page number in its footer."""
-        ws = add_worksheet(self.workbook, name, Sheet)
-        ws.set_landscape()
-        ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
-        ws.set_header(f"&L&\"Calibri,Bold\"{header_text(self.region_name)}"
-                      f"&C{header_text(title)}&R{header_text(self.period)}")
-        ws.set_footer(f"&Lack. {header_text(self.period)}, belopp i {self.unit}&RSida &P av &N")
+    def sheet(self, name: str, title: str, amounts: str | None = "") -> Sheet:
+        """A new sheet, landscape A4 one page wide (`page.setup`), with the region,
+        `title` and the period in its print header, and in its footer the display
+        unit (or `amounts`: another unit, None for none) and the page number."""
+        ws = cast(Sheet, add_worksheet(self.workbook, name, Sheet))
+        unit = self.unit if amounts == "" else amounts
+        footer = f"ack. {self.period}" + (f", belopp i {unit}" if unit else "")
+        page.setup(ws, self.region_name, title, f"ack. {self.period}", footer)
         return ws
 
-    def titles(self, ws: Worksheet, first: str, second: str, third: str | None = None) -> int:
+    def titles(self, ws: Sheet, first: str, second: str, third: str | None = None) -> int:
         """Title, subtitle and a note (by default the unit) in rows 1–3; returns the
         first row after them and an empty one."""
+        ws.taller(0, TITLE_POINTS)
         ws.write_string(0, 0, text(first), self.f.title)
         ws.write_string(1, 0, text(second), self.f.subtitle)
         ws.write_string(2, 0, third if third is not None else f"Belopp i {self.unit}", self.f.note)
@@ -122,13 +169,53 @@ class Book:
             self.longest[what] = max((len(str(v)) for v in values), default=0)
         return _width(self.longest[what], minimum, cap)
 
+    def number(self, ws: Worksheet, row: int, col: int, value: float, fmt: Format) -> None:
+        """An amount, or "–" where nobody delivered it (NaN: XlsxWriter refuses it)."""
+        if math.isfinite(value):
+            ws.write_number(row, col, value, fmt)
+        else:
+            ws.write_string(row, col, MISSING, self.f.missing_for(fmt))
+
+    def shown_file(self, file: str | None) -> str:
+        """A file as the region's folder names it (relative to region.toml's folder,
+        also a file beside it: "../samples/2026-04/x.xlsx"); as given when it lies
+        elsewhere. The run names files relative to where it was started, in this
+        same process, so a relative name is first made whole from there."""
+        if not file:
+            return ""
+        if file not in self._shown_files:
+            path = Path(file)
+            try:
+                shown = os.path.relpath(path if path.is_absolute() else Path.cwd() / path, self.config.path.parent)
+            except ValueError:  # another drive
+                shown = file
+            if shown.startswith(f"..{os.sep}..{os.sep}"):
+                shown = file
+            self._shown_files[file] = text(shown.replace(os.sep, "/"))
+        return self._shown_files[file]
+
+    def footnotes(self, ws: Worksheet, row: int, notes: list[str]) -> int:
+        """Footnotes from `row` (the row right under a table); returns the row after
+        them."""
+        for note in notes:
+            ws.write_string(row, 0, note, self.f.note)
+            row += 1
+        return row
+
     # -- the report of one entity -----------------------------------------------
-    def report_table(self, ws: Worksheet, row: int) -> int:
-        """Header of the nine-column report; returns the first data row."""
+    def report_table(self, ws: Sheet, row: int, entity: str | None = None) -> int:
+        """Header of the nine-column report, the columns with a partial total of
+        `entity` marked; returns the first data row."""
+        ws.taller(row, HEADING_POINTS)
+        partial = partial_columns(self.partial(entity), self.columns) if entity is not None else set()
         ws.write_string(row, 0, self.report_heading(), self.f.head)
-        for col, (_, heading) in enumerate(self.columns, start=1):
-            ws.write_string(row, col, heading, self.f.head_num)
+        for col, (key, heading) in enumerate(self.columns, start=1):
+            ws.write_string(row, col, f"{heading} {PARTIAL}" if key in partial else heading, self.f.head_num)
         return row + 1
+
+    def report_footnotes(self, ws: Worksheet, row: int, entity: str) -> int:
+        """Under an entity's report: what its partial totals lack."""
+        return self.footnotes(ws, row, partial_notes(self.partial(entity)))
 
     def report_heading(self) -> str:
         return text(self.report)
@@ -142,43 +229,55 @@ class Book:
             ws.write_string(row, 0, self.report_labels[i], f.label_total if total else f.label)
             fmt = f.num_total if total else f.num
             for col, value in enumerate(self.report_values[i], start=1):
-                if math.isfinite(value):
-                    ws.write_number(row, col, value, fmt)
+                self.number(ws, row, col, value, fmt)
             row += 1
         self.mark_negative(ws, first, row - 1, variance_columns(1, self.columns))
         return row
 
     # -- driftredovisning -------------------------------------------------------
-    def entity_table(self, ws: Worksheet, row: int, codes: list[str], total: str, first_heading: str,
-                     base_depth: int) -> tuple[int, int]:
+    def entity_table(self, ws: Sheet, row: int, codes: list[str], total: str, first_heading: str,
+                     base_depth: int, names_col: int | None = None) -> tuple[int, int]:
         """Entity rows (label in column A, indented by depth) with the report's bottom
-        line and % of revenue, then the total row of `total`. Returns (first data row,
-        row after the table)."""
+        line and % of revenue, then the total row of `total`; a partial row's label
+        marked, and a footnote under the table. With `names_col`, each entity's label
+        also in that column, unmarked (a chart's category names). Returns (first data
+        row, row after the table and its footnote)."""
         f = self.f
+        ws.taller(row, HEADING_POINTS)
         ws.write_string(row, 0, first_heading, f.head)
         for col, (_, heading) in enumerate(INCOME_COLUMNS, start=1):
             ws.write_string(row, col, heading, f.head_num)
         ws.write_string(row, len(INCOME_COLUMNS) + 1, PCT_HEADING, f.head_num)
         row += 1
         first = row
+        lacking: set[str] = set()
         for code in codes:
             bold = self.levels[code] != "unit"
-            label = f"{text(code)} {self.entity_names[code]}"
+            label = f"{text(code)} {self.entity_names[code]}{self.partial_mark(code, lacking)}"
             ws.write_string(row, 0, label, f.indented(self.depth[code] - base_depth, bold))
             self.entity_numbers(ws, row, 1, code, f.num_bold if bold else f.num, f.pct_bold if bold else f.pct)
+            if names_col is not None:
+                ws.write_string(row, names_col, f"{text(code)} {self.entity_names[code]}", f.label)
             row += 1
-        ws.write_string(row, 0, f"Summa {self.entity_names[total]}", f.label_total)
+        ws.write_string(row, 0, f"Summa {self.entity_names[total]}{self.partial_mark(total, lacking)}", f.label_total)
         self.entity_numbers(ws, row, 1, total, f.num_total, f.pct_total)
         row += 1
         self.mark_negative(ws, first, row - 1, variance_columns(1))
-        return first, row
+        return first, self.footnotes(ws, row, rows_note(lacking))
+
+    def partial_mark(self, code: str, lacking: set[str]) -> str:
+        """" *" after the label of an entity with a partial total (its measures added
+        to `lacking`), else nothing."""
+        partial = self.partial(code)
+        lacking.update(partial)
+        return f" {PARTIAL}" if partial else ""
 
     def entity_numbers(self, ws: Worksheet, row: int, col: int, code: str, fmt: Format, pct_fmt: Format) -> None:
         """The bottom line of an entity's report on the nine columns from `col`, then
         its result in % of revenue (blank without revenue)."""
         values, pct = self.entity_values[code]
         for value in values:
-            ws.write_number(row, col, value, fmt)
+            self.number(ws, row, col, value, fmt)
             col += 1
         if math.isnan(pct):
             ws.write_blank(row, col, None, pct_fmt)
@@ -190,6 +289,42 @@ class Book:
         ws.set_column(0, 0, column_width(labels, minimum=28))
         ws.set_column(1, len(self.columns), 12.5 if self.unit != "kr" else 15)
         ws.set_column(len(INCOME_COLUMNS) + 1, len(INCOME_COLUMNS) + 1, 13)
+
+
+def wrapped_points(cells: tuple[tuple[str, float], ...]) -> float:
+    """The height of a row whose texts wrap in columns of the given widths: the row's
+    height is set, as LibreOffice does not fit it to wrapped text when opening a
+    file. A character of Calibri 10 is narrower than a width unit, so the count is
+    generous; at most 30 lines (Excel's tallest row is 409 points)."""
+    lines = max((math.ceil(len(value) / max(1.0, width - 2)) for value, width in cells if value), default=1)
+    return ROW_POINTS if lines <= 1 else min(30, lines) * LINE_POINTS + 3
+
+
+def partial_columns(lacking: dict[str, tuple[int, int]], columns: list[tuple[str, str]]) -> set[str]:
+    """The columns worked out from a partial measure."""
+    return {key for key, _ in columns if any(m in lacking for m in SOURCES.get(key, ()))}
+
+
+def partial_notes(lacking: dict[str, tuple[int, int]]) -> list[str]:
+    """One footnote per partial measure: "* Prognos saknas för 3 av 12 enheter;
+    summan är ofullständig." """
+    notes = []
+    for measure in MEASURES:
+        if measure in lacking:
+            missing_units, reporting = lacking[measure]
+            units = "enhet" if reporting == 1 else "enheter"
+            notes.append(f"{PARTIAL} {MEASURE_NAMES[measure]} saknas för {missing_units} av {reporting} {units}; "
+                         "summan är ofullständig.")
+    return notes
+
+
+def rows_note(lacking: set[str]) -> list[str]:
+    """The footnote under a table of entities some of whose totals are partial."""
+    if not lacking:
+        return []
+    names = [MEASURE_NAMES[m] for m in MEASURES if m in lacking]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " och " + names[-1]
+    return [f"{PARTIAL} Markerade rader: {listed} saknas för en del av enheterna; summorna är ofullständiga."]
 
 
 def variance_columns(offset: int, columns: list[tuple[str, str]] = INCOME_COLUMNS) -> list[int]:

@@ -6,10 +6,13 @@ rows go on to "Data (2)" and so on, every measure of a report row on one sheet.
 XlsxWriter writes each Data sheet's header, filter, panes and print setup; the rows
 themselves (most of the workbook's cells) are generated as sheet XML by
 `stream.DataRows` and put into the package afterwards, about ten times faster than
-one Python call per cell."""
+one Python call per cell. A figure nobody delivered is an empty cell.
+
+The Data sheets are not part of what prints by default (`page.not_printed`)."""
 
 from __future__ import annotations
 
+from consolidate.outputs.excel import page
 from consolidate.outputs.excel.book import Book, column_width
 from consolidate.outputs.excel.stream import DataRows
 from consolidate.outputs.excel.style import MAX_ROWS, text
@@ -41,7 +44,7 @@ def write(book: Book) -> DataRows:
     for s, start in enumerate(range(0, max(1, len(codes)), per_sheet)):
         stop = min(len(codes), start + per_sheet)
         name = "Data" if s == 0 else book.names.make(f"Data ({s + 1})", fallback=f"Data {s + 1}")
-        ws = book.sheet(name, "Data")
+        ws = book.sheet(name, "Data", amounts="kr")
         for col, heading in enumerate(headings):
             ws.write_string(0, col, heading, f.head_num if col == 7 else f.head)
         last = (stop - start) * len(keys)
@@ -56,6 +59,7 @@ def write(book: Book) -> DataRows:
         ws.set_column(5, 5, column_width(labels, minimum=20, cap=45))
         ws.set_column(6, 6, 13)
         ws.set_column(7, 7, 16, f.kr)
+        page.not_printed(ws, len(headings))
         data.sheets.append((ws, start, stop))
     data.share(book.workbook)
     return data

@@ -1,10 +1,13 @@
-"""Streaming the long Data sheets straight into the workbook's package.
+"""Streaming the long sheets (Data, Underlag, Personal per enhet) straight into the
+workbook's package.
 
-XlsxWriter writes each Data sheet's header, filter, panes and print setup; the rows
+XlsxWriter writes each such sheet's header, filter, panes and print setup; the rows
 themselves (most of the workbook's cells) are rendered here as sheet XML and put into
 the package afterwards, about ten times faster than one Python call per cell. Texts
-are XlsxWriter's shared strings (it escapes them), numbers carry the cell format
-XlsxWriter gave the sheet's amount column.
+are XlsxWriter's shared strings (it escapes them, and a shared string is never a
+formula), numbers carry a cell format XlsxWriter numbered. `DataRows` renders the
+Data sheets; `TableRows` any table given column by column; each gives its sheets as
+`StreamedPart`s, which `package` fills in.
 """
 
 from __future__ import annotations
@@ -12,8 +15,14 @@ from __future__ import annotations
 import io
 import math
 import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
 
+import numpy as np
 import xlsxwriter
+import xlsxwriter.format
+from xlsxwriter.utility import xl_col_to_name
 
 from consolidate.outputs.excel.xlsxwriter_private import (
     SHEET_DATA_END,
@@ -22,12 +31,112 @@ from consolidate.outputs.excel.xlsxwriter_private import (
     holds_inline_text,
     share_strings,
     worksheet_part,
+    xf_index,
 )
 
 COMPRESSION = 6  # zlib level of the package
-DATA_COMPRESSION = 1  # the Data sheets: most of the bytes; level 1 is three times faster
+DATA_COMPRESSION = 1  # the streamed sheets: most of the bytes; level 1 is three times faster
 
 _CHUNK_ROWS = 20_000
+
+
+@dataclass
+class StreamedPart:
+    """A sheet whose rows go into the package after XlsxWriter wrote its header:
+    `marker` is a text XlsxWriter wrote into it (proof that the part is that sheet),
+    `written` the dimension of the cells XlsxWriter wrote (e.g. "A1:H1"), `ref` the
+    dimension with the streamed rows, `chunks` the rows' XML, in order."""
+
+    ws: object
+    marker: str
+    written: str
+    ref: str
+    chunks: Callable[[], Iterator[bytes]]
+
+
+@dataclass
+class Column:
+    """One column of a streamed table: texts (shared strings; None or "" is an empty
+    cell) or numbers (NaN is a blank cell with the column's format, or the `missing`
+    text); every cell with the format `style`."""
+
+    values: Sequence | np.ndarray
+    numbers: bool = False
+    style: xlsxwriter.format.Format | None = None
+    missing: str | None = None  # a number nobody delivered: this text, else a blank cell
+    missing_style: xlsxwriter.format.Format | None = None
+
+
+class TableRows:
+    """The rows of a long table, rendered straight to sheet XML column by column, after
+    the `header_rows` XlsxWriter wrote; split over several sheets when they are many
+    (`add_sheet`). Cells carry no `r` reference: each follows the one before, so every
+    column has a cell in every row (an empty one where there is nothing)."""
+
+    def __init__(self, columns: list[Column], header_rows: int, marker: str) -> None:
+        self.columns = columns
+        self.header_rows = header_rows
+        self.marker = marker
+        self.n = len(columns[0].values) if columns else 0
+        self.sheets: list[tuple[object, int, int]] = []
+        self._cells: list[Callable[[int, int], list[str]]] = []
+
+    def add_sheet(self, ws, start: int, stop: int) -> None:
+        """Rows [start, stop) go on `ws`."""
+        self.sheets.append((ws, start, stop))
+
+    def share(self, book: xlsxwriter.Workbook) -> None:
+        """Put the table's texts into the book's shared strings and number its formats
+        (before the book is closed)."""
+        distinct = [set(column.values) - {"", None} if not column.numbers else set() for column in self.columns]
+        texts = set().union(*distinct, {c.missing for c in self.columns if c.numbers and c.missing})
+        index = share_strings(book, sorted(texts))
+        references = 0
+        self._cells = []
+        for column, own in zip(self.columns, distinct):
+            style = f' s="{xf_index(column.style)}"' if column.style is not None else ""
+            if column.numbers:
+                values = np.asarray(column.values, dtype=float)
+                blank = f"<c{style}/>"
+                if column.missing:
+                    missing_style = column.missing_style if column.missing_style is not None else column.style
+                    shown = f' s="{xf_index(missing_style)}"' if missing_style is not None else ""
+                    blank = f'<c{shown} t="s"><v>{index[column.missing]}</v></c>'
+                    references += sum(int((~np.isfinite(values[a:b])).sum()) for _, a, b in self.sheets)
+                self._cells.append(_number_cells(values, f"<c{style}><v>", blank))
+            else:
+                texts_of = list(column.values)
+                cell_of = {v: f'<c{style} t="s"><v>{index[v]}</v></c>' for v in own}
+                references += sum(sum(map(bool, texts_of[a:b])) for _, a, b in self.sheets)
+                self._cells.append(_text_cells(texts_of, cell_of, f"<c{style}/>"))
+        add_shared_string_references(book, references - len(index))
+
+    def parts(self) -> list[StreamedPart]:
+        last = xl_col_to_name(len(self.columns) - 1)
+        return [StreamedPart(ws, self.marker, f"A1:{last}{self.header_rows}",
+                             f"A1:{last}{self.header_rows + stop - start}", partial(self.chunks, start, stop))
+                for ws, start, stop in self.sheets]
+
+    def chunks(self, start: int, stop: int) -> Iterator[bytes]:
+        """Sheet XML rows for table rows [start, stop), as ASCII chunks."""
+        for a in range(start, stop, _CHUNK_ROWS):
+            b = min(stop, a + _CHUNK_ROWS)
+            columns = [cells(a, b) for cells in self._cells]
+            yield "".join(["<row>" + "".join(row) + "</row>" for row in zip(*columns)]).encode("ascii")
+
+
+def _number_cells(values: np.ndarray, opening: str, blank: str) -> Callable[[int, int], list[str]]:
+    """The cells of rows [a, b) of a column of numbers."""
+    def cells(a: int, b: int) -> list[str]:
+        return [f"{opening}{v!r}</v></c>" if math.isfinite(v) else blank for v in values[a:b].tolist()]
+    return cells
+
+
+def _text_cells(values: list, cell_of: dict[str, str], empty: str) -> Callable[[int, int], list[str]]:
+    """The cells of rows [a, b) of a column of texts."""
+    def cells(a: int, b: int) -> list[str]:
+        return [cell_of[v] if v else empty for v in values[a:b]]
+    return cells
 
 
 class DataRows:
@@ -58,6 +167,13 @@ class DataRows:
         per_row = len(self.prefixes[0]) + 2 if self.prefixes else 0
         cells = sum(stop - start for _, start, stop in self.sheets) * len(self.measures) * per_row
         add_shared_string_references(book, cells - len(self.index))  # every reference counts, not only the first
+
+    def parts(self) -> list[StreamedPart]:
+        """The Data sheets, each with its rows (header "A1:H1", the amount column's
+        heading the marker)."""
+        return [StreamedPart(ws, "Belopp (kr)", "A1:H1", f"A1:H{(stop - start) * len(self.measures) + 1}",
+                             partial(self.chunks, start, stop, self.style))
+                for ws, start, stop in self.sheets]
 
     def chunks(self, start: int, stop: int, style: int):
         """Sheet XML rows 2.. for source rows [start, stop), as ASCII chunks."""
@@ -112,14 +228,10 @@ def _write_beside(handle, chunks) -> None:
         raise failed[0]
 
 
-def package(book: xlsxwriter.Workbook, buffer: io.BytesIO, path: str, data: DataRows | None) -> None:
-    """Copy XlsxWriter's package into `path`, streaming the Data rows into their sheets."""
-    parts = {}
-    style = 0
-    if data is not None:
-        for ws, start, stop in data.sheets:
-            parts[worksheet_part(book, ws)] = (start, stop)
-        style = data.style
+def package(book: xlsxwriter.Workbook, buffer: io.BytesIO, path: str, streamed: list[StreamedPart]) -> None:
+    """Copy XlsxWriter's package into `path`, streaming the long sheets' rows into their
+    parts."""
+    parts = {worksheet_part(book, part.ws): part for part in streamed}
     buffer.seek(0)
     with (
         zipfile.ZipFile(buffer) as source,
@@ -127,19 +239,18 @@ def package(book: xlsxwriter.Workbook, buffer: io.BytesIO, path: str, data: Data
     ):
         for info in source.infolist():
             body = source.read(info.filename)
-            if data is None or info.filename not in parts:
+            part = parts.get(info.filename)
+            if part is None:
                 out.writestr(info, body, compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION)
                 continue
-            start, stop = parts[info.filename]
             xml = body.decode("utf-8")
             head, tail = xml.split(SHEET_DATA_END, 1)
-            if not holds_inline_text(head, "Belopp (kr)"):  # the amount column's heading
-                raise RuntimeError(f"{info.filename} is not a Data sheet")
-            n_rows = (stop - start) * len(data.measures)
-            head = head.replace(dimension("A1:H1"), dimension(f"A1:H{n_rows + 1}"), 1)
+            if not holds_inline_text(head, part.marker):  # a heading of the sheet
+                raise RuntimeError(f"{info.filename} is not the sheet {part.marker!r} was written into")
+            head = head.replace(dimension(part.written), dimension(part.ref), 1)
             out.compresslevel = DATA_COMPRESSION
             with out.open(info.filename, "w") as handle:
                 handle.write(head.encode("utf-8"))
-                _write_beside(handle, data.chunks(start, stop, style))
+                _write_beside(handle, part.chunks())
                 handle.write((SHEET_DATA_END + tail).encode("utf-8"))
             out.compresslevel = COMPRESSION
