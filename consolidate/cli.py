@@ -246,6 +246,8 @@ def run_options(f):
         click.option("--columns", type=Columns(),
                      help=f"Tabellens kolumner, kommaseparerade, t.ex. utfall,budget,avvikelse,prognos; "
                           f"se {GUIDE}terminal.md."),
+        click.option("--comments", is_flag=True,
+                     help="Visa enheternas kommentarer i en kolumn Kommentar i driftredovisningen i terminalen."),
         click.option("--no-excel", is_flag=True, help="Skriv ingen Excel-arbetsbok."),
         click.option("--pdf", is_flag=True,
                      help=f"Skriv också månadsrapporten som PDF bredvid arbetsboken; se {GUIDE}pdf.md."),

@@ -54,3 +54,13 @@ def local_time(stamp: str | None) -> str:
     if moment.tzinfo is None:  # recorded without an offset: already local
         return moment.strftime("%Y-%m-%d %H:%M")
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
+def month_heading(period: str, years_back: int = 0) -> str:
+    """"2026-04" -> "apr-26" (and "apr-25" a year back), as the regions' reports head
+    the columns of two years."""
+    year, month = int(period[:4]) - years_back, int(period[5:7])
+    return f"{MONTHS[month - 1]}-{year % 100:02d}"

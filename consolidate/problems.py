@@ -34,6 +34,8 @@ CHECKS = {
     "reversed_signs": "Beloppen har rapportens tecken: intäkter plus, kostnader minus",
     "unknown_counterparty": "Varje Motpart är en enhets motpartskod eller en känd extern part",
     "internal_mismatch": "Internhandeln stämmer mellan parterna",
+    "adjustment": "Justeringarna går att läsa och gäller enheter och rader som finns",
+    "missing_comment": "Enheter med stor avvikelse mot budget har kommenterat den",
     "staffing_breakdown": "Personalen kan delas upp på kön, åldersgrupp och personalgrupp",
 }
 

@@ -24,7 +24,7 @@ import random
 import sys
 import tomllib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -660,6 +660,69 @@ def income(region: Region, period: str) -> tuple[Ledger, list[Flow]]:
 
 
 # --------------------------------------------------------------------------------------
+# Ground truth: the units' comments
+# --------------------------------------------------------------------------------------
+
+# The units that deviate most from budget comment on it (`Kommentar:` above the header),
+# as the seeds' "Kort kommentar" per unit; the first few of them also on the row that
+# deviates most (a `Kommentar` column). Only layouts with a free row above the header.
+COMMENTED_UNITS = 6
+ROW_COMMENTED_UNITS = 3
+COMMENT_STYLES = ("A", "B", "D", "E", "FIN")
+REASONS = {  # (line, the deviation favourable) -> why, as a unit would say it
+    ("lon", False): "vakanser har ersatts med övertid och inhyrd personal",
+    ("lon", True): "vakanser och föräldraledigheter som inte har ersatts",
+    ("soc", False): "högre pensionskostnader än budgeterat",
+    ("soc", True): "lägre lönekostnader ger lägre arbetsgivaravgifter",
+    ("inhyrd", False): "inhyrda läkare och sjuksköterskor under semesterplaneringen",
+    ("mtrl", False): "högre volymer och prisökningar på sjukvårdsmaterial",
+    ("lakemedel", False): "ökad förskrivning av nya läkemedel",
+    ("kopvard", False): "fler remisser till privata vårdgivare",
+    ("tj", True): "fler besök och analyser än planerat",
+    ("tj", False): "färre besök än planerat",
+    ("it", False): "licenser som förnyats tidigare än planerat",
+    ("skatt", True): "skatteunderlagsprognosen i april är högre än den budgeten bygger på",
+    ("skatt", False): "skatteunderlagsprognosen i april är lägre än den budgeten bygger på",
+}
+
+
+def _lower(name: str) -> str:
+    """A line's name inside a sentence: "Löner" -> "löner", "IT-kostnader" as it is."""
+    return name if name[:2].isupper() else name[:1].lower() + name[1:]
+
+
+def _mkr(kr: float) -> str:
+    """`-1,2` (mkr, one decimal, as the seeds write it)."""
+    return f"{kr / 1e6:.1f}".replace(".", ",").replace("-0,0", "0,0")
+
+
+def comments(region: Region, period: str, ledger: Ledger, income_style: dict[str, str],
+             config: Path = CONFIG) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """The unit comments (unit -> text) and the row comments (unit -> account -> text)."""
+    names = {line["code"]: line["name"] for line in chart_lines(config)}
+    deviation: dict[str, int] = defaultdict(int)
+    by_account: dict[tuple[str, str], int] = defaultdict(int)
+    for (unit, account, _), amounts in ledger.rows.items():
+        deviation[unit] += amounts["actual"] - amounts["budget"]
+        by_account[(unit, account)] += amounts["actual"] - amounts["budget"]
+    candidates = [u.code for u in region.units if income_style[u.code] in COMMENT_STYLES]
+    chosen = sorted(candidates, key=lambda code: (-abs(deviation[code]), code))[:COMMENTED_UNITS]
+    unit_comments, row_comments = {}, {}
+    for rank, code in enumerate(chosen):
+        account, largest = max(((a, d) for (u, a), d in by_account.items() if u == code),
+                               key=lambda item: (abs(item[1]), item[0]))
+        line = region.line_of[account]
+        reason = REASONS.get((line, largest > 0))
+        what = "Överskott" if deviation[code] > 0 else "Underskott"
+        text = (f"{what} {_mkr(abs(deviation[code]))} mkr mot budget t.o.m. {MONTH_NAMES[month_of(period)]}. "
+                f"Störst avvikelse på {_lower(names[line])}, {_mkr(largest)} mkr")
+        unit_comments[code] = text + (f": {reason}." if reason else ".")
+        if rank < ROW_COMMENTED_UNITS:
+            row_comments[code] = {account: f"{_mkr(largest)} mkr mot budget" + (f"; {reason}" if reason else "")}
+    return unit_comments, row_comments
+
+
+# --------------------------------------------------------------------------------------
 # Ground truth: staffing
 # --------------------------------------------------------------------------------------
 
@@ -676,6 +739,12 @@ COST_PER_EMPLOYEE = 560_000      # kr of löner (40-41) per employee and year
 HIRED_COST_PER_HOUR = 1_350      # kr per hour from staffing agencies
 STAFF_MEASURES = ("headcount", "hours_worked", "hours_scheduled", "sick_hours", "sick_short_hours",
                   "sick_long_hours", "hired_hours")
+# Sick leave by length of spell and hours by kind, as some regions publish them: the
+# units of these administrations (by their home in the first period) deliver them,
+# the others do not, so the region's totals of them are empty (never 0).
+BAND_MEASURES = ("sick_15_90_hours", "sick_91_365_hours", "sick_366_hours", "hours_worked_incl_on_call",
+                 "pool_hours")
+BAND_ADMINISTRATIONS = ("HSF", "RU")
 
 
 def allocate(total: int, shares: list[float]) -> list[int]:
@@ -722,6 +791,24 @@ def hours_for(key: str, headcount: int, gender: str | None, age: str | None, mon
     }
 
 
+def bands_for(key: str, hours: dict[str, int], year: str) -> dict[str, int]:
+    """Sick leave by length of spell (days 15-90, 91-365, 366-: with days 1-14 they make
+    all sick leave; those from day 91 are within the spells of 60 days or more), hours
+    including on-call time and the hours of the region's staff pool, for a cell of staff
+    whose other hours are `hours`. Drawn apart from those, so they stay as they were."""
+    steady = rng("staff-bands", key, year)
+    sick, short, long = hours["sick_hours"], hours["sick_short_hours"], hours["sick_long_hours"]
+    from_366 = round(long * steady.uniform(0.10, 0.25))
+    from_91 = round((long - from_366) * steady.uniform(0.70, 0.95))
+    return {
+        "sick_15_90_hours": sick - short - from_91 - from_366,
+        "sick_91_365_hours": from_91,
+        "sick_366_hours": from_366,
+        "hours_worked_incl_on_call": round(hours["hours_worked"] * steady.uniform(1.02, 1.08)),
+        "pool_hours": round(hours["hours_worked"] * steady.uniform(0.0, 0.03)),
+    }
+
+
 def staffing(region: Region, period: str, ledger: Ledger, detail_of: dict[str, str]) -> list[dict]:
     months = month_of(period)
     rows = []
@@ -746,6 +833,9 @@ def staffing(region: Region, period: str, ledger: Ledger, detail_of: dict[str, s
             this = hours_for(key, h, gender, age, months, region.fte_hours_per_year, "now")
             last = hours_for(key, hb, gender, age, months, region.fte_hours_per_year, "before")
             this["hired_hours"], last["hired_hours"] = hired[i], hired_before[i]
+            if unit.home in BAND_ADMINISTRATIONS:
+                this.update(bands_for(key, this, "now"))
+                last.update(bands_for(key, last, "before"))
             row = {"unit": unit.code, "group": group, "gender": gender, "age_band": age}
             row.update(this)
             row.update({f"{k}_prior": v for k, v in last.items()})
@@ -861,6 +951,24 @@ STAFF_STYLES = {
 }
 
 
+def with_bands(style: StaffStyle) -> StaffStyle:
+    """The style with the columns of BAND_MEASURES after its own, each with last year's
+    beside it where the style puts them so, else after them all."""
+    columns = style.columns
+    interleaved = columns[-1] == f"{columns[-2]}_prior"
+    if interleaved:
+        more = tuple(x for k in BAND_MEASURES for x in (k, f"{k}_prior"))
+    else:
+        more = BAND_MEASURES + tuple(f"{k}_prior" for k in BAND_MEASURES)
+    return replace(style, key=f"{style.key}+", columns=columns + more,
+                   features=(*style.features, "sick leave by length of spell (Sjukfrånvaro dag 15-90, 91-365, 366-), "
+                             "Arbetad tid inkl jour and Resurspool, each with fg år"))
+
+
+# The same layouts with sick leave by length of spell and hours by kind ("P1+", ...).
+STAFF_STYLES.update({f"{key}+": with_bands(style) for key, style in list(STAFF_STYLES.items()) if key != "ZERO"})
+
+
 def plan_files(region: Region) -> tuple[dict[str, str], dict[str, str]]:
     """Income and staffing style per unit. Regional utveckling shares one many-unit workbook."""
     cycle_income, cycle_staff = "ABCDEF", ("P1", "P2", "P3", "P4")
@@ -877,7 +985,8 @@ def plan_files(region: Region) -> tuple[dict[str, str], dict[str, str]]:
         else:
             income_style[unit.code] = cycle_income[regular % len(cycle_income)]
             regular += 1
-        staff_style[unit.code] = cycle_staff[i % len(cycle_staff)]
+        bands = "+" if unit.home in BAND_ADMINISTRATIONS else ""
+        staff_style[unit.code] = cycle_staff[i % len(cycle_staff)] + bands
     return income_style, staff_style
 
 
@@ -897,11 +1006,16 @@ def build(period: str, config: Path = CONFIG) -> dict:
      "staffing": [{unit, group, gender, age_band, <7 measures>, <7 measures>_prior}],
      "flows": [{name, seller, buyer, seller_account, buyer_account, <6 measures>}],
      "files": {"resultat/x.xlsx": {kind, style, units, amount_unit, header_row, features}},
-     "mismatch": MISMATCH}
+     "mismatch": MISMATCH,
+     "comments": {unit: its comment}, "row_comments": {unit: {account: the comment on its first row}}}
+
+    Staffing rows of the units of BAND_ADMINISTRATIONS also have BAND_MEASURES (and
+    their _prior); the other units' rows lack those keys: their files lack the columns.
     """
     region = load_region(period, config)
     ledger, flows = income(region, period)
     income_style, staff_style = plan_files(region)
+    unit_comments, row_comments = comments(region, period, ledger, income_style, config)
     detail = {code: STAFF_STYLES[s].detail for code, s in staff_style.items()}
     files: dict[str, dict] = {}
     for n, unit in enumerate(region.units, start=1):
@@ -928,6 +1042,8 @@ def build(period: str, config: Path = CONFIG) -> dict:
                   for f in flows],
         "files": files,
         "mismatch": dict(MISMATCH),
+        "comments": unit_comments,
+        "row_comments": row_comments,
     }
 
 
@@ -949,8 +1065,10 @@ def write(period: str, root: Path = HERE, config: Path = CONFIG) -> dict:
         units = info["units"]
         if info["kind"] == "income":
             rows = [r for r in truth["income"] if r["unit"] in units]
+            alone = len(units) == 1  # a unit's comments, in its own workbook
             write_income(_workbook(out / relative), INCOME_STYLES[info["style"]], rows, units[0], period,
-                         ACCOUNTS.__getitem__)
+                         ACCOUNTS.__getitem__, truth["comments"].get(units[0]) if alone else None,
+                         truth["row_comments"].get(units[0]) if alone else None)
         else:
             rows = [r for r in truth["staffing"] if r["unit"] == units[0]]
             write_staffing(_workbook(out / relative), STAFF_STYLES[info["style"]], rows, units[0], period)

@@ -53,6 +53,10 @@ STAFF_LABELS = {
     "hours_worked": "Arbetad tid", "hours_scheduled": "Ordinarie arbetstid", "sick_hours": "Sjukfrånvaro",
     "sick_short_hours": "Sjukfrånvaro dag 1-14", "sick_long_hours": "Sjukfrånvaro 60- dagar",
     "hired_hours": "Inhyrd tid",
+    # sick leave by length of spell and hours by kind, as some regions publish them
+    "sick_15_90_hours": "Sjukfrånvaro dag 15-90", "sick_91_365_hours": "Sjukfrånvaro dag 91-365",
+    "sick_366_hours": "Sjukfrånvaro dag 366-", "hours_worked_incl_on_call": "Arbetad tid inkl jour",
+    "pool_hours": "Resurspool",
 }
 STAFF_LABELS.update({f"{k}_prior": f"{label} fg år" for k, label in list(STAFF_LABELS.items())
                      if k not in ("group", "gender", "age_band")})
@@ -136,10 +140,17 @@ def section_of(account: str) -> str:
         account[0], "Verksamhetens kostnader")
 
 
+COMMENT_LABEL = "Kommentar"
+
+
 def write_income(workbook: xlsxwriter.Workbook, style: IncomeStyle, rows: list[dict], code: str, period: str,
-                 account_name: Callable[[str], str]) -> None:
+                 account_name: Callable[[str], str], comment: str | None = None,
+                 row_comments: dict[str, str] | None = None) -> None:
     """One income statement into a new workbook, which is closed; rows are ground-truth
-    dicts in kr ({"account", "counterparty", <6 measures>}, and "unit" for a unit column)."""
+    dicts in kr ({"account", "counterparty", <6 measures>}, and "unit" for a unit column).
+    `comment`: the unit's comment, `Kommentar:` and the text on the row above the header
+    (which the style must leave free); `row_comments`: account -> a comment on its first
+    row, in a `Kommentar` column after the others."""
     sheet = workbook.add_worksheet("Resultat")
     bold = workbook.add_format({"bold": True})
     decimals = {"kr": 0, "tkr": 3, "mkr": 6}[style.unit]
@@ -147,9 +158,19 @@ def write_income(workbook: xlsxwriter.Workbook, style: IncomeStyle, rows: list[d
     labels = INCOME_LABELS[style.labels]
     write_title(sheet, style.title, code, period, bold)
     header = style.header_row - 1
+    if comment:
+        if len(style.title) >= header:
+            raise ValueError(f"style {style.key} has no free row above its header for a comment")
+        sheet.write_string(header - 1, 0, f"{COMMENT_LABEL}:", bold)
+        sheet.write_string(header - 1, 1, comment)
     for c, key in enumerate(style.columns):
         sheet.write_string(header, c, labels[key], bold)
     sheet.set_column(0, len(style.columns) - 1, 14)
+    comment_col = len(style.columns) if row_comments else None
+    if comment_col is not None:
+        sheet.write_string(header, comment_col, COMMENT_LABEL, bold)
+        sheet.set_column(comment_col, comment_col, 50)
+    commented: set[str] = set()
     first_text = next(c for c, k in enumerate(style.columns) if k in ("unit", "account"))
     measure_cols = [(c, k) for c, k in enumerate(style.columns) if k in MEASURES]
 
@@ -199,6 +220,9 @@ def write_income(workbook: xlsxwriter.Workbook, style: IncomeStyle, rows: list[d
                 grand[key] += value
                 subtotal[key] += value
                 amount(r, c, value)
+        if comment_col is not None and account in (row_comments or {}) and account not in commented:
+            sheet.write_string(r, comment_col, (row_comments or {})[account])
+            commented.add(account)
         r += 1
     last_data = r - 1
     if style.sections and section is not None:

@@ -14,8 +14,9 @@ from helpers import ROOT, run_cli, sample_config
 MEASURES = ["actual", "budget", "prior", "annual_budget", "forecast", "prior_full_year"]
 SPEC_INCOME_KEYS = {"entity", "report", "row", *MEASURES, "var_budget", "var_prior", "var_forecast", "previous_close"}
 SPEC_ENTITY_KEYS = {"code", "name", "parent", "level"}
-# SPEC §5's keys, and §15's trend and years
-SPEC_TOP_KEYS = {"period", "region", "entities", "income", "staffing", "eliminations", "checks", "trend", "years"}
+# SPEC §5's keys, §14's adjustments and comments, and §15's trend and years
+SPEC_TOP_KEYS = {"period", "region", "entities", "income", "staffing", "eliminations", "adjustments", "comments",
+                 "checks", "trend", "years"}
 # SPEC §5's check keys, plus where in which file a problem sits (null for internal trade)
 CHECK_KEYS = {"check", "severity", "message", "party", "counterparty", "measure", "difference",
               "file", "sheet", "cell", "unit"}
@@ -127,3 +128,34 @@ def test_terminal_shows_region_and_administrations(sample_run):
     for heading in ("Utfall", "Budget", "Avvikelse", "Fg år", "Prognos", "Driftredovisning"):
         assert heading in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_staffing_bands_and_hours_by_kind_equal_the_generators_sums(sample_run):
+    """SPEC §16's columns, which the sample units of some administrations deliver: an
+    entity all of whose units deliver them has the ratios of the summed hours; one with
+    a unit that does not has them empty, never 0."""
+    _, _, data, truth = sample_run
+    chains = _ancestors(data["entities"])
+    bands = ("sick_15_90_hours", "sick_91_365_hours", "sick_366_hours", "hours_worked_incl_on_call", "pool_hours")
+    sums: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    lacking = set()
+    for row in truth["staffing"]:
+        for entity in chains[row["unit"]]:
+            if bands[0] not in row:
+                lacking.add(entity)
+            for key, value in row.items():
+                if isinstance(value, (int, float)):
+                    sums[entity][key] += value
+    totals = {r["entity"]: r for r in data["staffing"] if r["by"] is None}
+    delivering = [e for e in totals if e not in lacking]
+    assert "HSF" in delivering and "REG" in lacking and "RK" in lacking  # and RU from April, when RK500 joins it
+    for entity in totals:
+        got, want = totals[entity], sums[entity]
+        for suffix in ("", "_prior"):
+            for key, band in (("sick_15_90_pct", "sick_15_90_hours"), ("sick_91_365_pct", "sick_91_365_hours"),
+                              ("sick_366_pct", "sick_366_hours")):
+                expected = 100 * want[band + suffix] / want["hours_scheduled" + suffix] if entity in delivering else None
+                assert got[key + suffix] == (None if expected is None else pytest.approx(expected)), (entity, key)
+            for key in ("hours_worked_incl_on_call", "pool_hours"):
+                expected = want[key + suffix] if entity in delivering else None
+                assert got[key + suffix] == (None if expected is None else pytest.approx(expected)), (entity, key)

@@ -23,7 +23,8 @@ FACTOR = {"kr": 1.0, "tkr": 1_000.0, "mkr": 1_000_000.0}
 # Values that round to zero show as 0, never -0: a section each for half a shown digit
 # and more above and below zero, and one for the rest.
 FORMAT = {"tkr": "[>=0.5]#,##0;[<=-0.5]-#,##0;0", "mkr": "[>=0.05]#,##0.0;[<=-0.05]-#,##0.0;0.0"}
-FIXED = ["Driftredovisning", "Personal", "Personal per enhet", "Internhandel", "Kontroller", "Data", "Underlag"]
+FIXED = ["Driftredovisning", "Personal", "Personal per enhet", "Utveckling", "Internhandel", "Kontroller", "Data",
+         "Underlag"]
 
 
 def _run(tmp: Path, *extra: str) -> tuple[Path, dict]:
@@ -168,7 +169,7 @@ def test_driftredovisning_has_one_row_per_entity(sample):
     ws = book["Driftredovisning"]
     rows = list(ws.iter_rows(values_only=True))
     header = next(i for i, r in enumerate(rows) if r[0] == "Kod")
-    assert list(rows[header]) == ["Kod", "Namn", "Nivå", *HEADINGS, "Resultat i % av intäkter"]
+    assert list(rows[header]) == ["Kod", "Namn", "Nivå", *HEADINGS, "Resultat i % av intäkter", "Kommentar"]
     body = rows[header + 1:]
     assert [r[0] for r in body] == [e["code"] for e in data["entities"]]
     report = _first_report(data)
@@ -428,7 +429,7 @@ def test_staffing_sheet(result, tmp_path, monkeypatch):
         ("HSF", "Hälso- och sjukvårdsförvaltningen", "Förvaltning", "Kön", "Kvinnor"),
         ("RK", "Regionkontoret", "Förvaltning", "Totalt", None)]
     with zipfile.ZipFile(path) as package:
-        assert sum(n.startswith("xl/charts/chart") for n in package.namelist()) == 2
+        assert sum(n.startswith("xl/charts/chart") for n in package.namelist()) == 3  # and Utveckling's
 
 
 def test_without_staffing_the_sheet_says_so(result, tmp_path, monkeypatch):

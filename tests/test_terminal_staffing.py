@@ -22,7 +22,8 @@ from consolidate.formatting import swedish
 from consolidate.outputs.terminal import print_income
 from consolidate.readers.tables import load_config
 
-PERIOD, PRIOR = "2026-04", "2025-04"
+PERIOD = "2026-04"
+THIS, PRIOR = "apr-26", "apr-25"  # the two years' columns, headed as the regions' reports head them
 YEAR_HOURS = 1725 * 4 / 12  # fte_hours_per_year of write_region, by April
 ENTITIES = [("ADM", "Förvaltningen", "REG"), ("U1", "Stora kliniken", "ADM"), ("U2", "Lilla enheten", "ADM"),
             ("ANN", "Annan förvaltning", "REG"), ("U3", "Tredje enheten", "ANN")]
@@ -245,12 +246,12 @@ def test_every_staffing_figure_equals_one_worked_out_from_the_rows(result, width
     children = {"REG": ["ADM", "ANN"], "ADM": ["U1", "U2"], "ANN": ["U3"]}
     for entity in ("REG", "ADM", "ANN"):
         hours, per, sick = (tables[title] for title in titles(entity))
-        assert hours.headings == ["", PRIOR, PERIOD, "Förändring", "Förändring %"]
+        assert hours.headings == ["", PRIOR, THIS, "Förändring", "Förändring %"]
         assert hours.rows == expected_hours(entity), entity
-        assert per.headings == ["Förvaltning" if entity == "REG" else "Enhet", PRIOR, PERIOD, "Förändring",
+        assert per.headings == ["Förvaltning" if entity == "REG" else "Enhet", PRIOR, THIS, "Förändring",
                                 "Förändring %"]
         assert per.rows == expected_fte(entity, children[entity]), entity
-        assert sick.headings == ["% av ordinarie arbetstid", PRIOR, PERIOD]
+        assert sick.headings == ["% av ordinarie arbetstid", PRIOR, THIS]
         assert sick.rows == expected_sick(entity), entity
         for table in (hours, per, sick):
             assert all("…" not in cell for row in table.rows for cell in row[1:]), table.title
@@ -300,7 +301,7 @@ def test_a_missing_breakdown_says_which_units_lack_it_under_the_table(result):
 
 def test_a_window_too_narrow_leaves_out_whole_columns_and_says_so(result):
     hours = next(t for t in parse_all(render(result, 60)) if t.rows[0][0] == HOURS_ROWS[0][0])  # the region's
-    assert hours.headings[:3] == ["", PRIOR, PERIOD] and "Förändring %" not in hours.headings
+    assert hours.headings[:3] == ["", PRIOR, THIS] and "Förändring %" not in hours.headings
     assert "Utelämnad kolumn (för smalt fönster): Förändring %. Visa med ett bredare fönster eller --json." \
         in hours.notes
     expected = expected_hours("REG")

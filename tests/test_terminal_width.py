@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.text import Text
 
 from consolidate.commands.session import load
-from consolidate.formatting import amount
+from consolidate.formatting import amount, month_heading
 from consolidate.outputs.terminal import Column, fit, make_console, partial_notes, print_income
 from consolidate.readers.tables import load_config
 from consolidate.vocabulary import COLUMN_NAMES, COLUMN_PRIORITY, REPORT_COLUMNS, column_keys
@@ -164,8 +164,10 @@ def check_income_table(table: Parsed, truth: Truth, extra: dict[str, dict] | Non
 def check_output(text: str, width: int, truth: Truth, extra: dict | None = None) -> list[Parsed]:
     assert max(cell_len(line) for line in text.splitlines()) <= width
     tables = parse_tables(text)
-    # the Personal tables have the two years as columns ("2025-04", "2026-04"); their title may wrap
-    income = [t for t in tables if not t.title.startswith(("Personal ", "Internhandel ")) and PERIOD not in t.headings]
+    # the Personal tables have the two years as columns ("apr-25", "apr-26"); their title may wrap
+    this_year = month_heading(PERIOD)
+    income = [t for t in tables
+              if not t.title.startswith(("Personal ", "Internhandel ")) and this_year not in t.headings]
     kinds = [check_income_table(t, truth, extra) for t in income]
     assert "report" in kinds and "entities" in kinds
     for table in tables:  # staffing and internal trade: no figure cut either

@@ -70,7 +70,9 @@ def _charts(path: Path) -> dict[str, list[dict]]:
             rels_part = part.replace("worksheets/", "worksheets/_rels/") + ".rels"
             if rels_part not in names:
                 continue
-            for drawing in re.findall(r'Target="\.\./drawings/([^"]+)"', package.read(rels_part).decode("utf-8")):
+            # the drawings with charts (a sheet's cell notes are a vmlDrawing, without charts)
+            for drawing in re.findall(r'Target="\.\./drawings/(drawing\d+\.xml)"',
+                                      package.read(rels_part).decode("utf-8")):
                 xml = package.read(f"xl/drawings/{drawing}").decode("utf-8")
                 drels = package.read(f"xl/drawings/_rels/{drawing}.rels").decode("utf-8")
                 charts = dict(re.findall(r'Id="(rId\d+)"[^>]*Target="\.\./charts/([^"]+)"', drels))
@@ -147,7 +149,7 @@ def _assert_charts_placed(path: Path) -> int:
 
 
 # -- what prints ---------------------------------------------------------------------------
-NOT_PRINTED = {"Data": 8, "Underlag": 16, "Personal per enhet": 41}  # sheet -> its table's columns
+NOT_PRINTED = {"Data": 8, "Underlag": 16, "Personal per enhet": 41, "Utveckling": 14}  # sheet -> its table's columns
 
 
 def test_data_sheets_are_not_printed_and_report_sheets_are(samples):
@@ -193,7 +195,7 @@ def test_every_sheet_one_page_wide_numbered_from_one_with_swedish_header_and_foo
 
 def test_charts_sit_below_their_tables_within_one_page(samples):
     path, _ = samples
-    assert _assert_charts_placed(path) == 2  # the region's variances, the staffing
+    assert _assert_charts_placed(path) == 3  # the region's variances, the staffing, Utveckling's trend
 
 
 def test_bar_labels_sit_outside_the_bars_and_the_names_left_of_the_plot(samples):
@@ -221,7 +223,7 @@ def test_many_bars_get_no_labels_and_the_chart_stays_on_one_page(tmp_path):
     path = write_report(_load(config), tmp_path / "out", "tkr")
     chart = _charts(path)["Testregionen"][0]["xml"]
     assert "<c:dLbls>" not in chart or '<c:showVal val="1"/>' not in chart  # 40 bars: labels would overlap
-    assert _assert_charts_placed(path) == 1
+    assert _assert_charts_placed(path) == 2  # and Utveckling's trend
 
 
 @pytest.mark.parametrize("decimals", [0, 1])

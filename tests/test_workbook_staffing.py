@@ -315,7 +315,7 @@ def test_each_block_prints_on_one_page_and_the_chart_below_its_table(region):
     for entity, block in found.items():  # from the top of its page down to its end: one page
         top = max([b for b in _breaks(ws) if b <= block["start"]], default=0)
         assert _row_points(ws, top, block["stop"]) <= _page_points(ws), entity
-    assert _assert_charts_placed(path) == 2  # the region's variances, the årsarbetare per förvaltning
+    assert _assert_charts_placed(path) == 3  # the region's variances, the årsarbetare per förvaltning, Utveckling
 
 
 def test_a_units_workbook_shows_its_own_figures(region, tmp_path):

@@ -55,6 +55,7 @@ class RunOptions:
     reason: str | None = None
     pdf: bool = False  # --pdf: also the month report (or [output] pdf)
     columns: tuple[str, ...] | None = None  # the terminal table's columns (--columns), None: by width
+    comments: bool = False  # --comments: the units' comments in the terminal's driftredovisning
 
 
 def run_command(config_path: Path, period: str, options: RunOptions, close: bool = False) -> int:
@@ -154,9 +155,14 @@ def _closed_months(conn, config, period: str, result, err, entity: str | None):
 
 def _fingerprint(config, result):
     """The inputs of a period as read; the configuration counts too (a changed chart or
-    tree changes the figures)."""
+    tree changes the figures), and so does the period's adjustments file (SPEC §14)."""
     sources = [*result.files, *config.setup_files]
     read = {**result.digests, **config.table_digests}
+    adjusted = getattr(result, "adjustment_file", None)
+    if adjusted is not None:
+        sources.append(adjusted.path)
+        if adjusted.sha256:
+            read[adjusted.path] = (adjusted.sha256, adjusted.size)
     return fingerprint(sources, config.path.parent, read)  # the workbooks as read, not as they are now
 
 
@@ -183,7 +189,7 @@ def _write_outputs(config, period, result, options: RunOptions, report: str, uni
 
         directory = options.out_dir or config.resolve(config.output_directory, period)
         pdf = write_pdf(result, directory, unit, report, options.entity, trend=_trend_points(result, report,
-                        options.entity), place=place)
+                        options.entity), comments=result.unit_comments(), place=place)
         written = ", ".join(x for x in (written, f"månadsrapport {pdf}") if x)
     if tables:
         _tables(result, options, report, unit)
@@ -213,7 +219,8 @@ def _tables(result, options: RunOptions, report: str, unit: str) -> None:
     if not options.quiet:
         from consolidate.outputs.terminal import print_income  # start-up: rich
 
-        show(lambda console: print_income(console, result, options.entity, report, unit, columns=options.columns))
+        show(lambda console: print_income(console, result, options.entity, report, unit, columns=options.columns,
+                                          comments=options.comments))
 
 
 def _close(config, period, result, options: RunOptions, report: str, unit: str, err) -> int | tuple[str, str]:

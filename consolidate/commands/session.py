@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from consolidate.config.region import Config
 from consolidate.formatting import plural
 from consolidate.outputs.history import StoreError, has_pending, open_store, recover
+from consolidate.readers.adjustments import read_period_adjustments
 from consolidate.readers.files import start_reading
 from consolidate.runtime.lock import Locked, exclusive
 from consolidate.sanitize import plain
@@ -36,7 +37,8 @@ def load(config: Config, period: str) -> tuple[Result, Console]:
     if progress is not None:
         progress.start()
     try:
-        step = consolidate_income(config, period, reading.take(reading.income_files, tick), reading.problems)
+        step = consolidate_income(config, period, reading.take(reading.income_files, tick), reading.problems,
+                                  adjustments=read_period_adjustments(config, period))
         result = add_staffing(step, reading.results(tick))
     finally:
         if progress is not None:

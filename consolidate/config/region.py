@@ -87,6 +87,7 @@ class Inputs:
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     signs: str = "report"
     sources: tuple[InputSource, ...] = ()
+    adjustments: str | None = None  # SPEC §14: the period's adjustments file (.xlsx or .csv), relative to region.toml
 
     def signs_of(self, source: InputSource | None) -> str:
         """The signs a file is read with: its source's, else `[inputs] signs`."""
@@ -118,6 +119,7 @@ class Config:
     period: str = ""  # the period whose tree `tree` is
     tables: tuple[Table, ...] = ()  # the tree and mapping tables read (SPEC §11)
     output_pdf: bool = False  # [output] pdf: every run also writes the month report (SPEC §15)
+    comments_required_above: float | None = None  # [comments] required_above, kr (SPEC §14); None: not asked
 
     @property
     def setup_files(self) -> list[Path]:
@@ -215,7 +217,17 @@ def load_config(path: str | Path, period: str | None = None, read_table: TableRe
     elim = _load_eliminations(doc, file, chart, tree, origins)
     tables = tuple(t for t in (tree_table, mapping) if t is not None)
     return Config(path.resolve(), code, name, fte_hours, amount_unit, tree, chart, inputs, out_dir, elim,
-                  period, tables, pdf)
+                  period, tables, pdf, _load_comments(doc, file))
+
+
+def _load_comments(doc: dict, file: str) -> float | None:
+    """`[comments] required_above = KR` (SPEC §14): a unit whose result deviates from
+    budget by more than this many kronor needs a unit comment; None when not given."""
+    table = _table(doc, "comments", file, required=False)
+    _known_keys(table, ("required_above",), file, "comments.")
+    if "required_above" not in table:
+        return None
+    return _number(table, "required_above", file, "comments", 0.0)
 
 
 class _TableReading:
@@ -248,7 +260,7 @@ class _TableReading:
 
 
 _INPUT_KEYS = ("income", "staffing", "income_sheet", "staffing_sheet", "amount_unit", "signs",
-               "max_workbook_mb", "aliases", "source")
+               "max_workbook_mb", "aliases", "source", "adjustments")
 _SOURCE_KEYS = ("pattern", "signs", "amount_unit", "sheet")
 
 
@@ -272,6 +284,12 @@ def _load_inputs(doc: dict, file: str) -> Inputs:
     staffing = table.get("staffing")
     if staffing is not None:
         staffing = _text(table, "staffing", file, "inputs")
+    adjustments = table.get("adjustments")
+    if adjustments is not None:
+        adjustments = _text(table, "adjustments", file, "inputs")
+        if Path(adjustments).suffix.lower() not in TABLE_SUFFIXES:
+            raise ConfigError(file, "inputs.adjustments", f"{adjustments!r} är varken en arbetsbok (.xlsx) eller "
+                              "en .csv-fil")
     return Inputs(
         income=_text(table, "income", file, "inputs"),
         staffing=staffing,
@@ -282,6 +300,7 @@ def _load_inputs(doc: dict, file: str) -> Inputs:
         aliases=aliases,
         signs=_signs(table, file, "inputs.", "report") or "report",
         sources=_load_sources(table, file),
+        adjustments=adjustments,
     )
 
 

@@ -40,6 +40,7 @@ def assign_units(sources: list[Source], tree: Tree, period: str, kind: str) -> l
     every unit is covered by exactly one file."""
     problems: list[Problem] = []
     codes = {code.casefold(): code for code in tree.entities}
+    unit_codes: dict[str, str] | None = None  # of the units only, for the Ansvar columns: made once
     covered: dict[str, list[str]] = {}
     for source in sources:
         rows = source.rows
@@ -57,7 +58,9 @@ def assign_units(sources: list[Source], tree: Tree, period: str, kind: str) -> l
             ))
         default = _file_unit(source, tree, codes, problems)
         if rows.has_unit_column:
-            units = _column_units(source, tree, default if stated.unit is not None else None, problems)
+            if unit_codes is None:
+                unit_codes = {code.casefold(): code for code in tree.units}
+            units = _column_units(source, unit_codes, default if stated.unit is not None else None, problems)
         else:
             units = {default} if default else set()
             rows.unit = [default] * len(rows.row)
@@ -100,14 +103,14 @@ def _leaf(code: str, tree: Tree, source: Source, cell: str | None, problems: lis
     return code
 
 
-def _column_units(source: Source, tree: Tree, title_unit: str | None, problems: list[Problem]) -> set[str]:
+def _column_units(source: Source, codes: dict[str, str], title_unit: str | None, problems: list[Problem]) -> set[str]:
     """Units named row by row in an `Ansvar`/`Enhet` column. A row whose cell is empty
     belongs to the unit of the nearest row above that names one, as pivot exports leave
     repeats blank; before any such row, to the unit the title block states
-    (`Ansvar: KOD` stands above every row), and without one it is an error."""
+    (`Ansvar: KOD` stands above every row), and without one it is an error. `codes`:
+    the tree's units by their case-folded code."""
     rows = source.rows
     assert rows is not None  # only files that were read have a unit column
-    codes = {code.casefold(): code for code in tree.units}
     known: dict[str, str | None] = {}  # cell text -> unit: a pivot export repeats few texts
     resolved: list[str | None] = []
     units: set[str] = set()

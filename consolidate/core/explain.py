@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from consolidate.core.adjustments import explained
 from consolidate.core.period import Result
 from consolidate.core.rollup import internal_top
 from consolidate.problems import cell_name
@@ -37,7 +38,7 @@ class Explanation:
     value: float | None
     sources: pd.DataFrame  # unit, account, name, counterparty, line, amount, file, sheet, cell (row order of the files)
     eliminations: list[dict] = field(default_factory=list)  # entity, line, amount
-    adjustments: list[dict] = field(default_factory=list)  # entity, line, amount, text, file, cell
+    adjustments: list[dict] = field(default_factory=list)  # entity, line, amount, text, signature, file, cell
 
     @property
     def parts_sum(self) -> float:
@@ -99,9 +100,11 @@ def explain(result: Result, entity: str, report_name: str | None, row: str, meas
     })
     eliminations = _eliminations(mine, tops, eliminated_here, keep, contribution, amounts, weights,
                                  config.eliminations.difference_line)
+    # SPEC §14: the adjustments at the entity or below it, on the row's lines
+    adjustments = explained(getattr(result, "adjustments", None), below, weights, a, b)
     if math.isnan(value):
         return Explanation(entity, report.name, names[k], measure, None, sources.iloc[0:0], [], [])
-    return Explanation(entity, report.name, names[k], measure, value, sources, eliminations, [])
+    return Explanation(entity, report.name, names[k], measure, value, sources, eliminations, adjustments)
 
 
 def _amounts(rows: pd.DataFrame, a: str, b: str | None) -> np.ndarray:

@@ -17,6 +17,8 @@ import pandas as pd
 
 from consolidate.config.region import Config
 from consolidate.config.tree import Tree
+from consolidate.core import adjustments as adjusting
+from consolidate.core.comments import Comment, collect, missing, unit_comments
 from consolidate.core.coverage import assign_units, attach_units, unit_from_filename
 from consolidate.core.internal import mismatches
 from consolidate.core.mapping import counterparty_codes, map_accounts, unknown_counterparties
@@ -24,6 +26,7 @@ from consolidate.core.rollup import Consolidated, consolidate, report_rows
 from consolidate.core.signs import reversed_signs
 from consolidate.core.staffing import staffing_table
 from consolidate.problems import Problem, has_errors
+from consolidate.readers.adjustments import AdjustmentFile
 from consolidate.readers.files import Source
 from consolidate.vocabulary import BY_NAMES, DIMENSIONS, MEASURES, STAFF_MEASURES
 
@@ -62,6 +65,13 @@ class Result:
     source_rows: pd.DataFrame | None = field(default=None, repr=False)  # income rows as read: INCOME_COLUMNS + line
     source_columns: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict, repr=False)  # (file, sheet)
     kind_problems: dict[str, list[Problem]] = field(default_factory=dict)  # the problems of each kind's files
+    adjustments: pd.DataFrame | None = field(default=None, repr=False)  # SPEC §14: core.adjustments.COLUMNS
+    adjustment_file: AdjustmentFile | None = field(default=None, repr=False)  # the period's file as read, if any
+    comments: list[Comment] = field(default_factory=list, repr=False)  # SPEC §14: the units' comments
+
+    def unit_comments(self) -> dict[str, str]:
+        """Entity -> its comment on its figures as a whole (the title block's `Kommentar:`)."""
+        return unit_comments(self.comments)
 
     @property
     def staffing_rows(self) -> pd.DataFrame | None:
@@ -170,10 +180,12 @@ class IncomeStep:
     checks: list[Problem]
 
 
-def consolidate_income(config: Config, period: str, sources: list[Source], found: list[Problem]) -> IncomeStep:
+def consolidate_income(config: Config, period: str, sources: list[Source], found: list[Problem],
+                       adjustments: AdjustmentFile | None = None) -> IncomeStep:
     """Match the income files to units, map their accounts, match internal trade and,
-    when nothing stops it, consolidate and lay out every report row. `found` are the
-    problems met while looking for the files."""
+    when nothing stops it, consolidate, add the adjustments (SPEC §14) and lay out every
+    report row. `found` are the problems met while looking for the files;
+    `adjustments`, the period's adjustments file as read (None: there is none)."""
     income_problems = _checked(sources, config, period, "income")
     table = _table(sources, INCOME_COLUMNS, MEASURES)
     result = Result(config, period, [*found, *income_problems])
@@ -187,17 +199,25 @@ def consolidate_income(config: Config, period: str, sources: list[Source], found
     result.source_columns = {(s.display, s.rows.sheet): s.rows.measure_columns for s in sources
                              if s.rows is not None and hasattr(s.rows, "measure_columns")}
     signs = reversed_signs(table, config, period, sources)
+    result.adjustment_file = adjustments
+    result.adjustments, adjusted = adjusting.resolve(adjustments, config.tree, config.chart)
+    result.comments = collect(sources, config.tree, config.chart)
     trade: list[Problem] = []
     if config.tree.motpart_owner:
         incomplete = frozenset(p.unit for p in income_problems
                                if p.unit is not None and (p.is_error or p.check == "missing_unit"))
         result.mismatches, trade = mismatches(table[table["line"].notna()], config.tree, config.eliminations,
                                               incomplete)
-    if not has_errors([*result.problems, *motpart, *unmapped, *signs, *trade]):
-        result.consolidated = consolidate(table, config.tree, config.eliminations.difference_line)
+    uncommented: list[Problem] = []
+    if not has_errors([*result.problems, *motpart, *unmapped, *signs, *trade, *adjusted]):
+        consolidated = consolidate(table, config.tree, config.eliminations.difference_line)
+        result.consolidated = adjusting.apply(consolidated, result.adjustments, config.tree)
         result.rows = report_rows(result.consolidated, config.tree, config.chart)
-    result.kind_problems["income"] = [*income_problems, *motpart, *unmapped, *signs, *trade]
-    return IncomeStep(result, sources, [*motpart, *unmapped, *signs, *trade])
+        files = {unit: d.display for d in reversed(result.deliveries) for unit in d.units}
+        uncommented = missing(result.rows, result.comments, config.tree, config.chart,
+                              config.comments_required_above, files)
+    result.kind_problems["income"] = [*income_problems, *motpart, *unmapped, *signs, *trade, *uncommented]
+    return IncomeStep(result, sources, [*motpart, *unmapped, *signs, *trade, *adjusted, *uncommented])
 
 
 def add_staffing(step: IncomeStep, staff_sources: list[Source]) -> Result:

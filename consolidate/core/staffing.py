@@ -12,7 +12,8 @@ import pandas as pd
 
 from consolidate.config.tree import Tree
 from consolidate.core.rollup import ancestor_chains, chain_of, expand_to_ancestors, sum_by
-from consolidate.vocabulary import AGE_BANDS, DIMENSIONS, STAFF_FIGURES, STAFF_MEASURES
+from consolidate.sanitize import plain
+from consolidate.vocabulary import AGE_BANDS, BY_NAMES, DIMENSIONS, STAFF_FIGURES, STAFF_MEASURES
 
 OUTPUT_KEYS = ["entity", "by", "key", *STAFF_FIGURES]
 
@@ -116,3 +117,39 @@ def _ordered(frame: pd.DataFrame, tree: Tree) -> pd.DataFrame:
     frame = frame.drop(columns=["_e", "_b", "_k"]).reset_index(drop=True)
     frame[["by", "key"]] = frame[["by", "key"]].replace({"": None})
     return frame.astype(object).where(frame.notna(), None)
+
+
+SHOWN_BREAKDOWNS = ("gender", "age_band")  # in the published tables; Personalgrupp is in the JSON and data sheets
+
+
+def blocked_units(problems: list, tree: Tree, entity: str) -> dict[str, list[str]]:
+    """{breakdown: the units at or under `entity` that do not give it on every row}, from
+    the `staffing_breakdown` infos of the run (SPEC §16)."""
+    chains = tree.chains
+    blocked: dict[str, list[str]] = {}
+    for problem in problems:
+        if problem.check != "staffing_breakdown":
+            continue
+        by = problem.extra.get("by")
+        units = [u for u in problem.extra.get("units", ()) if entity in chains.get(u, ())]
+        if by is not None and units:
+            blocked.setdefault(by, []).extend(units)
+    return blocked
+
+
+def breakdown_notes(tree: Tree, entity: str, blocked: dict[str, list[str]]) -> list[str]:
+    """"Uppdelning på kön och åldersgrupp saknas för HSF Hälso- och sjukvård: enheterna
+    1112, 1210 anger inte kön och åldersgrupp på varje rad." One line for each set of
+    units, the same in the terminal, the workbook and the PDF."""
+    by_units: dict[tuple[str, ...], list[str]] = {}
+    for by in SHOWN_BREAKDOWNS:
+        if by in blocked:
+            by_units.setdefault(tuple(blocked[by]), []).append(BY_NAMES[by].lower())
+    name = plain(f"{entity} {tree.entities[entity].name}")
+    notes = []
+    for units, names in by_units.items():
+        what = " och ".join(names)
+        which = "enheten" if len(units) == 1 else "enheterna"
+        listed = ", ".join(plain(u) for u in units[:10]) + (f" och {len(units) - 10} till" if len(units) > 10 else "")
+        notes.append(f"Uppdelning på {what} saknas för {name}: {which} {listed} anger inte {what} på varje rad.")
+    return notes

@@ -27,7 +27,7 @@ def series(result: Result, closed: pd.DataFrame | None, report: str, entity: str
     entities = trend_entities(result, entity)
     rows = result.rows
     if rows is None:
-        return pd.DataFrame(columns=TREND_KEYS)
+        return pd.DataFrame(columns=[*TREND_KEYS, "position"])
     current = rows[(rows["report"] == report) & rows["entity"].isin(entities)]
     current = current[["entity", "row", "position", *MEASURES]].assign(period=result.period)
     parts = [current]
@@ -37,4 +37,4 @@ def series(result: Result, closed: pd.DataFrame | None, report: str, entity: str
     frame["var_budget"] = frame["actual"] - frame["budget"]
     order = {code: k for k, code in enumerate(entities)}
     frame = frame.assign(_e=frame["entity"].map(order)).sort_values(["_e", "position", "period"], kind="stable")
-    return frame[TREND_KEYS].reset_index(drop=True)
+    return frame[[*TREND_KEYS, "position"]].reset_index(drop=True)

@@ -4,7 +4,7 @@ explain a figure without the files or today's configuration — the tree (with i
 motpart codes), the report layouts with their line weights, the difference line and,
 per file and sheet, the column of each measure (for the cell references).
 
-At 2,000 units a close has some 100 000 source rows; packed they take about a tenth
+At 2,000 units a close has some 100 000 source rows; packed they take about a fifth
 of their JSON (file and sheet names are kept once each, the rows refer to them).
 """
 
@@ -21,6 +21,7 @@ import pandas as pd
 from consolidate.config.chart import Chart, Line, Report, ReportRow
 from consolidate.config.region import Config
 from consolidate.config.tree import Entity, Tree
+from consolidate.core.adjustments import from_records, to_records
 from consolidate.core.period import INCOME_COLUMNS, Result
 from consolidate.core.rollup import add_variances
 from consolidate.vocabulary import MEASURES
@@ -49,8 +50,10 @@ def pack(result: Result) -> bytes | None:
         "reports": [[r.name, [[row.name, row.total] for row in r.rows], [list(w) for w in r.weights]]
                     for r in config.chart.reports],
         "difference_line": config.eliminations.difference_line,
+        "adjustments": to_records(result.adjustments),
     }
-    return zlib.compress(orjson.dumps(document, option=orjson.OPT_SERIALIZE_NUMPY), 6)
+    # level 1: a fifth of level 6's time (0.05 s against 0.21 s at 2,000 units) for a blob a third larger
+    return zlib.compress(orjson.dumps(document, option=orjson.OPT_SERIALIZE_NUMPY), 1)
 
 
 def _factor(column: pd.Series) -> tuple[list, list[int]]:
@@ -94,6 +97,7 @@ def closed_result(config: Config, period: str, document: dict, income: pd.DataFr
     result.rows = add_variances(income.copy())
     result.source_rows = source_rows(document)
     result.source_columns = OrderedDict(((f, s), columns) for f, s, columns in document["cells"])
+    result.adjustments = from_records(document.get("adjustments"))  # closes made before adjustments: none
     return result
 
 

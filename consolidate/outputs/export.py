@@ -1,4 +1,5 @@
-"""The JSON export of SPEC §5: amounts in kr, unrounded, stable keys."""
+"""The JSON export of SPEC §5: amounts in kr, unrounded, stable keys; with SPEC §14's
+`adjustments` and `comments` and SPEC §15's `trend` and `years`."""
 
 from __future__ import annotations
 
@@ -86,6 +87,28 @@ def eliminations(result: Result, scope: Scope = WHOLE) -> list[dict]:
     ]
 
 
+def adjustments(result: Result, scope: Scope = WHOLE) -> list[dict]:
+    """SPEC §14: each adjustment with its entity, line, the six measures in kr (null: the
+    row does not adjust it), text, signature, file and cell (the row's Enhet cell)."""
+    frame = result.adjustments
+    if frame is None or frame.empty:
+        return []
+    codes = scope.codes(result)
+    return [
+        {"entity": row["entity"], "line": row["line"],
+         **{m: None if math.isnan(row[m]) else float(row[m]) for m in MEASURES},
+         "text": row["text"], "signature": row["signature"] or None, "file": row["file"], "cell": row["cell"]}
+        for row in frame.to_dict("records") if codes is None or row["entity"] in codes
+    ]
+
+
+def comments(result: Result, scope: Scope = WHOLE) -> list[dict]:
+    """SPEC §14: the units' comments: entity, account and line (null for a comment on the
+    unit's figures as a whole), text, file and cell."""
+    codes = scope.codes(result)
+    return [c.as_record() for c in result.comments if codes is None or c.entity in codes]
+
+
 def staffing(result: Result, scope: Scope = WHOLE) -> list[dict]:
     """Staffing key figures, built column by column: a headcount that is whole is an
     int, other figures floats, unknown ones null."""
@@ -121,7 +144,7 @@ def trend(result: Result, scope: Scope = WHOLE) -> list[dict]:
     codes = scope.codes(result)
     if codes is not None:
         frame = frame[frame["entity"].isin(codes)]
-    keys = list(frame.columns)
+    keys = [k for k in frame.columns if k != "position"]
     values = [frame[k].astype(object).where(frame[k].notna(), None).tolist() for k in keys]
     return [dict(zip(keys, row)) for row in zip(*values)]
 
@@ -159,6 +182,8 @@ def _parts(result: Result, scope: Scope = WHOLE) -> list[tuple[str, Callable[[],
         ("income", lambda: income(result, scope)),
         ("staffing", lambda: staffing(result, scope)),
         ("eliminations", lambda: eliminations(result, scope)),
+        ("adjustments", lambda: adjustments(result, scope)),
+        ("comments", lambda: comments(result, scope)),
         ("checks", lambda: checks(result, scope)),
         ("trend", lambda: trend(result, scope)),
         ("years", lambda: years(result, scope)),

@@ -18,18 +18,20 @@ from rich.console import Console, ConsoleOptions, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from consolidate.core.adjustments import own_bottom_line
 from consolidate.core.internal import list_files
 from consolidate.core.period import Result
 from consolidate.core.rollup import entity_results
-from consolidate.formatting import amount, local_time, percent, swedish
+from consolidate.core.staffing import SHOWN_BREAKDOWNS
+from consolidate.core.staffing import blocked_units as staffing_blocked
+from consolidate.core.staffing import breakdown_notes as staffing_notes
+from consolidate.formatting import amount, local_time, month_heading, percent, swedish
 from consolidate.sanitize import plain
 from consolidate.vocabulary import (
     AMOUNT_UNITS,
     BREAKDOWN_LABELS,
-    BY_NAMES,
     CHANGE_KEYS,
     COLUMN_PRIORITY,
-    DIMENSIONS,
     MEASURE_NAMES,
     MEASURES,
     MORE_HEADINGS,
@@ -112,6 +114,7 @@ class Column:
     kind: str = "figure"
     mark: str = ""  # "*": the column's total is partial
     marks: list[str] | None = None  # a name's: " *" after the cell's name, kept when the name is shortened
+    least: int | None = None  # a text's least width, if not its longest word's (within TEXT_WIDTH..TEXT_WIDTH_MAX)
 
     @property
     def title(self) -> str:
@@ -128,6 +131,8 @@ class Column:
             return max(cells, *(cell_len(word) for word in heading_words(self.title)), 1), natural
         if self.kind == "name":
             return min(natural, NAME_WIDTH), natural
+        if self.least is not None:
+            return min(natural, self.least), natural
         words = max((cell_len(word) for cell in self.cells for word in cell.plain.split()), default=0)
         return min(natural, max(TEXT_WIDTH, min(words, TEXT_WIDTH_MAX))), natural
 
@@ -418,34 +423,53 @@ def income_table(result: Result, entity: str, report: str, unit: str, figures: F
 
 
 def entity_table(result: Result, parent: str, report: str, unit: str, figures: Figures | None = None,
-                 window: int = NO_TERMINAL_WIDTH, chosen: tuple[str, ...] | None = None) -> Shown | None:
-    """Driftredovisning: one line per child entity with the report's bottom row."""
+                 window: int = NO_TERMINAL_WIDTH, chosen: tuple[str, ...] | None = None,
+                 comments: dict[str, str] | None = None) -> Shown | None:
+    """Driftredovisning: one line per child entity with the report's bottom row; a line
+    `Övergripande justeringar` with what the adjustments booked at the entity itself add
+    (SPEC §14: then the sum is the children's plus it); with `comments` (entity -> its
+    comment), a last column Kommentar."""
     tree = result.config.tree
     children = tree.children[parent]
     if not children:
         return None
     codes = [*children, parent]
     frame = (figures or Figures(result, report)).results.reindex(codes)
-    bold = [False] * len(children) + [True]
+    own = own_bottom_line(getattr(result, "adjustments", None), parent, result.config.chart, report)
+    lines = len(children) + bool(own)  # the lines above the sum
+    bold = [False] * lines + [True]
     labels = [Text(f"{plain(code)} {plain(tree.entities[code].name)}") for code in children]
-    partials = [partial_measures(result, code) for code in codes]
+    if own:
+        labels.append(Text(OWN_ADJUSTMENTS, style="italic"))
+    partials = [partial_measures(result, code) for code in children]
+    partials += [{}] * bool(own) + [partial_measures(result, parent)]
     marks = [" *" if partial else "" for partial in partials]
     columns = [Column("entity", "Enhet", [*labels, Text("Summa", style="bold")], kind="name", marks=marks)]
     available = [*INCOME_COLUMNS, ("result_pct_revenue", MORE_HEADINGS["result_pct_revenue"])]
     keys, leave_out = _choose(available, chosen)
     for key, heading in keys:
         values = frame[key].tolist()
+        if own:
+            values.insert(len(children), own.get(key, float("nan")))
         if key == "result_pct_revenue":
             cells = [Text(percent(None if pd.isna(v) else v), style="bold" if b else "") for v, b in zip(values, bold)]
         else:
             cells = [money_cell(v, unit, key, bold=b) for v, b in zip(values, bold)]
         columns.append(Column(key, heading, cells))
+    if comments is not None:  # asked for: left out only when nothing else is left to leave out
+        said = [comments.get(code, "") for code in children]
+        if own and (booked := result.adjustments) is not None:
+            said.append("; ".join(booked[booked["entity"] == parent]["text"].tolist()))
+        said.append(comments.get(parent, ""))
+        columns.append(Column("comment", COMMENT_HEADING, [Text(plain(text)) for text in said], kind="text",
+                              least=COMMENT_WIDTH if window >= COMMENT_WINDOW else None))
+        leave_out = [*leave_out, "comment"]
     partial = {m for measures in partials for m in measures}
     mark_partial(columns, partial)
     fitted = fit(columns, window, leave_out)
     title = f"Driftredovisning {plain(tree.entities[parent].name)}, ack. {result.period}, {unit}"
-    sections = [False] * len(codes)
-    sections[len(children) - 1] = True
+    sections = [False] * (lines + 1)
+    sections[lines - 1] = True
     notes = [*fitting_notes(fitted, HOW_TO_SEE, chosen is not None), *rows_note(fitted, partial)]
     return Shown(title, fitted_table(fitted, sections), fitted.too_wide, notes)
 
@@ -461,18 +485,26 @@ def shown_entities(result: Result, entity: str | None) -> list[str]:
 
 
 def print_income(console: Console, result: Result, entity: str | None, report: str, unit: str,
-                 columns: tuple[str, ...] | None = None) -> None:
+                 columns: tuple[str, ...] | None = None, comments: bool = False) -> None:
     """The tables of every entity shown, each fitted to the console's width. `columns`:
     the columns the user chose (`--columns`: short names or headings, see
-    `vocabulary.column_keys`), shown in that order; an unknown name raises ValueError."""
+    `vocabulary.column_keys`), shown in that order; an unknown name raises ValueError.
+    Under each entity's report, the adjustments in it (SPEC §14) that no entity shown
+    below it holds; with `comments` (`--comments`), the units' comments in the
+    driftredovisning."""
     chosen = None if columns is None else column_keys(columns)
     window = console.width
     if chosen is not None and result.previous is None and any(key in CHANGE_KEYS for key in chosen):
         console.print(Text(NO_CHANGE))
     figures = Figures(result, report)
-    for code in shown_entities(result, entity):
+    shown = shown_entities(result, entity)
+    adjusted = adjustments_of(result, shown)
+    said = result.unit_comments() if comments else None
+    for code in shown:
         income_table(result, code, report, unit, figures, window, chosen).print(console)
-        below = entity_table(result, code, report, unit, figures, window, chosen)
+        if code in adjusted:
+            adjustment_table(result, code, adjusted[code], unit, window).print(console)
+        below = entity_table(result, code, report, unit, figures, window, chosen, said)
         if below is not None:
             below.print(console)
         for staff in staffing_tables(result, code, figures, window):
@@ -481,6 +513,59 @@ def print_income(console: Console, result: Result, entity: str | None, report: s
     mismatch = mismatch_table(result, unit, window)
     if mismatch is not None:
         mismatch.print(console)
+
+
+# --- adjustments (SPEC §14) ---------------------------------------------------------------
+
+COMMENT_HEADING = "Kommentar"
+COMMENT_WIDTH = 40  # a comment is read: figures of less importance give way to it before it wraps narrower,
+COMMENT_WINDOW = 120  # in a window at least this wide (a narrower one keeps the figures and wraps the comments)
+OWN_ADJUSTMENTS = "Övergripande justeringar"  # the driftredovisning's line for an entity's own adjustments
+# The adjustments table's columns left out of a narrow window, least needed first: the
+# entity, line, Utfall and the text always show.
+ADJUSTMENT_LEAVE_OUT = ("signature", "prior_full_year", "annual_budget", "prior", "forecast", "budget")
+
+
+def adjustments_of(result: Result, shown: list[str]) -> dict[str, list[dict]]:
+    """The adjustments under each entity shown: those at it, or below it at an entity
+    not shown itself (so each adjustment is shown once, under the lowest entity shown
+    that holds it); adjustments outside what is shown are left out."""
+    frame = getattr(result, "adjustments", None)
+    if frame is None or frame.empty:
+        return {}
+    chains = result.config.tree.chains
+    wanted = set(shown)
+    found: dict[str, list[dict]] = {}
+    for record in frame.to_dict("records"):
+        owner = next((code for code in chains.get(record["entity"], ()) if code in wanted), None)
+        if owner is not None:
+            found.setdefault(owner, []).append(record)
+    return found
+
+
+def adjustment_table(result: Result, entity: str, records: list[dict], unit: str,
+                     window: int = NO_TERMINAL_WIDTH) -> Shown:
+    """The adjustments in an entity's figures: where each is booked (entity and line),
+    the measures it adjusts, its text and signature."""
+    tree = result.config.tree
+    line_names = result.config.chart.line_names
+    columns = [
+        Column("entity", "Enhet", [Text(f"{plain(r['entity'])} {plain(tree.entities[r['entity']].name)}")
+                                  for r in records], kind="name"),
+        Column("line", "Rad", [Text(plain(line_names.get(r["line"], r["line"]))) for r in records], kind="name"),
+    ]
+    for measure in MEASURES:
+        if any(not pd.isna(r[measure]) for r in records):
+            columns.append(Column(measure, MEASURE_NAMES[measure], [money_cell(r[measure], unit, measure)
+                                                                     for r in records]))
+    columns.append(Column("text", "Text", [Text(plain(r["text"])) for r in records], kind="text"))
+    if any(r["signature"] for r in records):
+        columns.append(Column("signature", "Signatur", [Text(plain(r["signature"] or "")) for r in records],
+                              kind="name"))
+    fitted = fit(columns, window, ADJUSTMENT_LEAVE_OUT)
+    name = plain(tree.entities[entity].name)
+    title = f"Justeringar som ingår i {name} ({plain(entity)}), ack. {result.period}, {unit}"
+    return Shown(title, fitted_table(fitted), fitted.too_wide, fitting_notes(fitted, HOW_TO_SEE_WIDER))
 
 
 def print_problems(console: Console, problems: list) -> None:
@@ -527,7 +612,6 @@ def mismatch_table(result: Result, unit: str, window: int = NO_TERMINAL_WIDTH) -
 
 STAFF_DECIMALS = {"fte": 1, "headcount": 0}  # hours: 0; sick leave: 1
 CHANGE_PCT_DECIMALS = 2  # "−2,48 %", as the seeds give a change in per cent
-SHOWN_BREAKDOWNS = ("gender", "age_band")  # Personalgrupp is in the JSON and the workbook
 
 
 def _figure(value: Any, decimals: int) -> Text:
@@ -540,7 +624,8 @@ def _prior_period(period: str) -> str:
 
 
 def _year_columns(result: Result) -> tuple[str, str]:
-    return _prior_period(result.period), result.period
+    """The two years' headings, as the regions' reports and the workbook head them: `apr-25`, `apr-26`."""
+    return month_heading(result.period, 1), month_heading(result.period)
 
 
 def _change(current: Any, prior: Any) -> tuple[float | None, float | None]:
@@ -659,36 +744,11 @@ def sick_table(result: Result, entity: str, of: dict, name: str, window: int = N
 
 
 def blocked_units(result: Result, entity: str) -> dict[str, list[str]]:
-    """{breakdown: the units at or under `entity` that do not give it on every row}, for
-    the breakdowns the `staffing_breakdown` infos say are missing (SPEC §16)."""
-    chains = result.config.tree.chains
-    blocked: dict[str, list[str]] = {}
-    for problem in result.problems:
-        if problem.check != "staffing_breakdown":
-            continue
-        by = problem.extra.get("by") or next(
-            (d for d in DIMENSIONS if f"på {BY_NAMES[d].lower()} saknas" in problem.message), None)
-        units = [u for u in problem.extra.get("units", ()) if entity in chains.get(u, ())]
-        if by is not None and units:
-            blocked.setdefault(by, []).extend(units)
-    return blocked
+    return staffing_blocked(result.problems, result.config.tree, entity)
 
 
 def breakdown_notes(result: Result, entity: str, blocked: dict[str, list[str]]) -> list[str]:
-    """"Uppdelning på kön och åldersgrupp saknas för HSF Hälso- och sjukvård: enheterna
-    1112, 1210 anger inte kön och åldersgrupp på varje rad." One line for each set of units."""
-    by_units: dict[tuple[str, ...], list[str]] = {}
-    for by in SHOWN_BREAKDOWNS:
-        if by in blocked:
-            by_units.setdefault(tuple(blocked[by]), []).append(BY_NAMES[by].lower())
-    name = f"{plain(entity)} {plain(result.config.tree.entities[entity].name)}"
-    notes = []
-    for units, names in by_units.items():
-        what = " och ".join(names)
-        which = "enheten" if len(units) == 1 else "enheterna"
-        listed = ", ".join(plain(u) for u in units[:10]) + (f" och {len(units) - 10} till" if len(units) > 10 else "")
-        notes.append(f"Uppdelning på {what} saknas för {name}: {which} {listed} anger inte {what} på varje rad.")
-    return notes
+    return staffing_notes(result.config.tree, entity, blocked)
 
 
 def print_problems_by_unit(console: Console, problems: list, tree) -> None:

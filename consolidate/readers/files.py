@@ -4,17 +4,25 @@ there are many, each file's rows and problems coming back as a `Source`."""
 from __future__ import annotations
 
 import glob
+import hashlib
+import io
 import os
+import pickle
+import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+import python_calamine
 
 from consolidate.config.region import Config, InputSource
 from consolidate.problems import WARNING, ConfigError, Problem, one_line
 from consolidate.readers.income import merge_labels, read_income_file
-from consolidate.readers.layout import SheetRows
+from consolidate.readers.layout import SheetRows, shared
 from consolidate.readers.staffing import read_staffing_file
+from consolidate.readers.workbook import read_bytes
+from consolidate.runtime.cache import Cache, default_cache
 from consolidate.runtime.pool import Pool
 from consolidate.vocabulary import INCOME_LABELS, STAFF_LABELS
 
@@ -93,15 +101,22 @@ class Reading:
     """The files of a period being read in worker processes (see `runtime.pool`), so
     that a file whose reading makes its process die is named (`_died`) and the others
     are still read; their rows and problems come back as `Source`s in job order, the
-    income files first."""
+    income files first. With a `ReadCache`, a file read before with the same settings
+    by the same code is taken from the cache by its SHA-256 (see `ReadCache`)."""
 
     def __init__(self, jobs: list[Job], problems: list[Problem] | None = None,
-                 income_files: int | None = None) -> None:
+                 income_files: int | None = None, cache: ReadCache | None = None) -> None:
         self.jobs = jobs
         self.problems = problems or []  # found while looking for the files
         self.income_files = len(jobs) if income_files is None else income_files  # the first jobs
         self.displays = display_names([path for _, path, _ in jobs])
-        calls = [(reader, (path, display, *args)) for (reader, path, args), display in zip(jobs, self.displays)]
+        calls: list[tuple[Callable[..., Any], tuple[Any, ...]]]
+        if cache is None:
+            calls = [(reader, (path, display, *args)) for (reader, path, args), display in zip(jobs, self.displays)]
+        else:
+            settings: dict[int, str] = {}  # the digest of each reader's arguments, once for the many files sharing them
+            calls = [(cache.read, (path, display, reader, args, _settings(settings, reader, args, cache)))
+                     for (reader, path, args), display in zip(jobs, self.displays)]
         self._pool = Pool(calls, on_death=_died)
 
     def __len__(self) -> int:
@@ -119,6 +134,125 @@ class Reading:
         return [Source(path, display, rows, problems)
                 for (_, path, _), display, (rows, problems)
                 in zip(self.jobs[start:], self.displays[start:], found)]
+
+
+def _settings(known: dict[int, str], reader: Callable[..., Any], args: tuple[Any, ...], cache: ReadCache) -> str:
+    found = known.get(id(args))
+    if found is None:
+        found = known[id(args)] = cache.settings(reader, args)
+    return found
+
+
+# What a cache entry may hold: the rows and problems of a file, nothing else.
+_CACHED_CLASSES = frozenset({
+    ("consolidate.readers.income", "IncomeRows"), ("consolidate.readers.staffing", "StaffingRows"),
+    ("consolidate.readers.layout", "Stated"), ("consolidate.problems", "Problem"),
+    ("consolidate.readers.workbook", "CellError"), ("array", "array"), ("array", "_array_reconstructor"),
+    ("copyreg", "_reconstructor"), ("builtins", "str"), ("builtins", "object"), ("builtins", "set"),
+    ("builtins", "frozenset"),
+})
+_SHARED_TEXTS = ("account", "name", "counterparty", "unit", "group", "gender", "age_band")
+
+
+class _Unpickler(pickle.Unpickler):
+    """Only the classes of a file's rows and problems: an entry that names anything
+    else is no entry of this cache, and is read anew."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _CACHED_CLASSES:
+            raise pickle.UnpicklingError(f"{module}.{name}")
+        return super().find_class(module, name)
+
+
+@dataclass(frozen=True)
+class ReadCache:
+    """Files as read before, by the SHA-256 of their bytes (SPEC §10: the figures and
+    the hash come from the same bytes), the settings they were read with (sheet,
+    labels, amount unit, signs, size limit) and a digest of the code that read them
+    (`code_version`): a file changed in any way, other settings or another version of
+    the program read it anew. What is kept is what the reader returned, its rows and
+    problems; a file that could not be read is not kept. Nothing else is cached."""
+
+    cache: Cache
+    version: str  # `code_version()`
+    max_bytes: int  # a file larger than this is read as before, unhashed (the reader refuses it)
+
+    def settings(self, reader: Callable[..., Any], args: tuple[Any, ...]) -> str:
+        text = repr((self.version, reader.__module__, reader.__qualname__, args))
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def read(self, path: Path, display: str, reader: Callable[..., Any], args: tuple[Any, ...],
+             settings: str) -> tuple[Any, list[Problem]]:
+        """`reader(path, display, *args)`, or what it returned for these bytes before."""
+        try:
+            data = read_bytes(path, self.max_bytes)
+        except OSError:
+            return reader(path, display, *args)  # which says why it cannot be read
+        if isinstance(data, int):  # over the limit: the reader refuses it
+            return reader(path, display, *args)
+        sha256 = hashlib.sha256(data).hexdigest()
+        key = hashlib.sha256(f"{settings}:{sha256}".encode()).hexdigest()
+        entry = self.cache.get(key)
+        if entry is not None and (found := _unpacked(entry, display)) is not None:
+            return found
+        rows, problems = reader(path, display, *args)
+        if rows is not None and getattr(rows, "sha256", None) == sha256:  # else the file changed meanwhile
+            self.cache.put(key, pickle.dumps((display, rows, problems), protocol=pickle.HIGHEST_PROTOCOL))
+        return rows, problems
+
+
+def _unpacked(entry: bytes, display: str) -> tuple[Any, list[Problem]] | None:
+    """The rows and problems of an entry, named as the file is named now."""
+    try:
+        was, rows, problems = _Unpickler(io.BytesIO(entry)).load()
+    except Exception:  # noqa: BLE001 - a damaged or foreign entry is only a file to read anew
+        return None
+    if was != display:
+        rows.file = display
+        problems = [replace(p, file=display) if p.file == was else p for p in problems]
+    for name in _SHARED_TEXTS:  # one object for equal texts, as the reader makes them
+        texts = getattr(rows, name, None)
+        if texts:
+            setattr(rows, name, [shared(text) if type(text) is str else text for text in texts])
+    return rows, problems
+
+
+_VERSION: list[str] = []
+
+
+# The code a reading depends on: the readers may import only the foundation, the
+# runtime, the configuration and each other (docs/architecture.md; tests/test_layers.py).
+_READING_CODE = ("__init__.py", "vocabulary.py", "problems.py", "formatting.py", "sanitize.py", "runtime/*.py",
+                 "config/*.py", "readers/*.py")
+
+
+def code_version() -> str:
+    """A digest of the code that reads a file (the modules of the layers the readers
+    may import) and of the python-calamine and Python it runs with: what a cached
+    reading depends on."""
+    if not _VERSION:
+        package = Path(__file__).resolve().parent.parent
+        digest = hashlib.sha256(sys.version.encode())
+        for path in sorted(path for pattern in _READING_CODE for path in package.glob(pattern)):
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        calamine = Path(python_calamine.__file__).parent
+        for path in sorted(calamine.iterdir()):
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}\0".encode())
+        _VERSION.append(digest.hexdigest())
+    return _VERSION[0]
+
+
+def read_cache(max_bytes: int) -> ReadCache | None:
+    """The user's cache of files as read (`runtime.cache.default_cache`), or None when
+    it is turned off; entries unused for long are pruned (at most once a day)."""
+    cache = default_cache()
+    if cache is None:
+        return None
+    cache.prune()
+    cache.close()  # the worker processes are forked next, and open their own
+    return ReadCache(cache, code_version(), max_bytes)
 
 
 def _died(args: tuple[Any, ...]) -> tuple[None, list[Problem]]:
@@ -146,7 +280,8 @@ def start_reading(config: Config, period: str) -> Reading:
                   for source in (None, *inputs.sources)}
     jobs: list[Job] = [(read_income_file, p, income_args[chosen.get(p)]) for p in income_files]
     jobs += [(read_staffing_file, p, staff_args[chosen.get(p)]) for p in staff_files]
-    return Reading(jobs, problems + staff_problems + source_problems, len(income_files))
+    return Reading(jobs, problems + staff_problems + source_problems, len(income_files),
+                   read_cache(inputs.max_workbook_bytes))
 
 
 def _files(config: Config, pattern: str | None, period: str, what: str) -> tuple[list[Path], list[Problem]]:

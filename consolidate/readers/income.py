@@ -22,7 +22,7 @@ from consolidate.readers.layout import (
     shared,
     shared_all,
 )
-from consolidate.readers.numbers import MAX_AMOUNT, is_blank, parse_text, plain_texts
+from consolidate.readers.numbers import MAX_AMOUNT, is_blank, parse_text, plain_numbers, plain_texts
 from consolidate.readers.workbook import CellError, Sheet, open_sheet
 from consolidate.vocabulary import AMOUNT_UNITS, MEASURE_NAMES, MEASURES
 
@@ -46,6 +46,8 @@ class IncomeRows(SheetRows):
     counterparty: list[str] = field(default_factory=list)
     amounts: dict[str, array] = field(default_factory=lambda: {m: array("d") for m in MEASURES})
     measure_columns: dict[str, int] = field(default_factory=dict)  # measure -> its column (0-based), as found
+    comment_column: int | None = None  # the `Kommentar` column (SPEC §14), 0-based
+    row_comments: list[tuple[int, str]] = field(default_factory=list)  # (index of the data row, its comment)
 
     def columns(self) -> dict[str, Sequence[Any]]:
         """The rows as columns of the income table."""
@@ -56,6 +58,24 @@ class IncomeRows(SheetRows):
 def merge_labels(base: dict[str, tuple[str, ...]], extra: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     """Default labels plus the aliases region.toml adds for known keys."""
     return {key: names + tuple(extra.get(key, ())) for key, names in base.items()}
+
+
+# A column of per-row comments (SPEC §14), as the seeds head it ("Kort kommentar").
+COMMENT_LABELS = ("Kommentar", "Kommentarer", "Kort kommentar")
+_WITH_COMMENT: dict[int, tuple[dict, dict]] = {}  # id of the labels a run reads with -> (them, them with comments)
+
+
+def with_comment(labels: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """The labels with the comment column's, the same object for the same labels (the
+    header search remembers what it found per labels object)."""
+    if "comment" in labels:
+        return labels
+    known = _WITH_COMMENT.get(id(labels))
+    if known is None or known[0] is not labels:
+        if len(_WITH_COMMENT) >= 8:
+            _WITH_COMMENT.clear()
+        known = _WITH_COMMENT[id(labels)] = (labels, {**labels, "comment": COMMENT_LABELS})
+    return known[1]
 
 
 def account_code(value: object) -> tuple[str, str] | None:
@@ -103,8 +123,10 @@ def not_an_account(value: object) -> str | None:
 def read_income_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]], default_unit: str,
                       signs: str = "report") -> tuple[IncomeRows | None, list[Problem]]:
     """The sheet's data rows in kr and report signs: `signs = "ledger"` (as booked:
-    revenue -, cost +) turns every amount of the file round."""
-    header = find_header(sheet, labels, ("account", "actual"))
+    revenue -, cost +) turns every amount of the file round. The title block's
+    `Kommentar:` and a `Kommentar` column are kept as text (`stated.comment`,
+    `row_comments`)."""
+    header = find_header(sheet, with_comment(labels), ("account", "actual"))
     if header is None:
         what = "bladet är tomt" if not any(any(not is_blank(v) for v in r) for r in sheet.rows) else (
             "ingen rubrikrad med Konto och Utfall bland de 30 första raderna"
@@ -122,7 +144,23 @@ def read_income_sheet(sheet: Sheet, labels: dict[str, tuple[str, ...]], default_
             ))
     rows.measure_columns = {m: header.columns[m] for m in MEASURES if m in header.columns}
     problems += _read_rows(sheet, header.row, header.columns, rows, signs)
+    if "comment" in header.columns:
+        rows.comment_column = header.columns["comment"]
+        rows.row_comments = _comments(sheet, [r - 1 for r in rows.row], rows.comment_column)
     return rows, problems
+
+
+def _comments(sheet: Sheet, data: list[int], c: int) -> list[tuple[int, str]]:
+    """The data rows' comments: (index of the row, its text) where the cell holds text
+    (a number or a date as written; an Excel error value is no comment)."""
+    found = []
+    for i, value in enumerate(sheet.column(data, c)):
+        if is_blank(value) or isinstance(value, CellError):
+            continue
+        text = value.strip() if type(value) is str else code_text(value)
+        if text:
+            found.append((i, text))
+    return found
 
 
 def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: IncomeRows,
@@ -175,7 +213,7 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], out: Inco
     for measure, c in measure_cols:
         column = sheet.column(data, c)
         amounts: list[Any] | None
-        if all(type(v) is float and -MAX_AMOUNT < v < MAX_AMOUNT for v in column):
+        if plain_numbers(column):
             amounts = column  # the common case: every cell a number
         else:  # a column of text amounts, as some ledger exports write them, or None
             amounts = plain_texts(column) if column and type(column[0]) is str else None

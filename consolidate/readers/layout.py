@@ -423,7 +423,7 @@ def _resolve(sheet: Sheet, first: int, last: int, labels: list[_Label],
         if winners[0].match.level == PERIOD:
             header.problems.append(_period_only(sheet, winners[0], key, name))
             continue
-        if len(winners) > 1 and key != "name":  # a second name column changes no figure
+        if len(winners) > 1 and key not in ("name", "comment"):  # a second name or comment column changes no figure
             header.problems.append(_tie(sheet, winners, key, name))
         header.columns[key] = winners[0].column
         header.unit_cells += [entry for entry in winners[0].units if entry not in header.unit_cells]
@@ -481,6 +481,8 @@ class TitleBlock:
     period: str | None = None
     period_cell: tuple[int, int] | None = None
     amount_units: list[tuple[str, tuple[int, int]]] = field(default_factory=list)  # each statement and its cell
+    comment: str | None = None  # `Kommentar:` (SPEC §14): the unit's comment on its figures
+    comment_cell: tuple[int, int] | None = None
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -488,8 +490,8 @@ class TitleBlock:
         return self.amount_units[0][0] if self.amount_units else None
 
 
-_TITLE = re.compile(r"^\s*(ansvar|enhet|period)\b\s*:?\s*(.*?)\s*$", re.I | re.S)
-_TITLE_WHAT = {"ansvar": "ansvaret", "enhet": "enheten", "period": "perioden"}
+_TITLE = re.compile(r"^\s*(ansvar|enhet|period|kommentar(?:er)?)\b\s*:?\s*(.*?)\s*$", re.I | re.S)
+_TITLE_WHAT = {"ansvar": "ansvaret", "enhet": "enheten", "period": "perioden", "kommentar": "kommentaren"}
 # `Belopp`, `Belopp i`, `Beloppsenhet:` alone in a cell: the unit is in the next cell
 _AMOUNT_LABEL = re.compile(r"^\s*(?:(?:alla|samtliga)\s+)?(?:belopp(?:en)?(?:\s+i)?|beloppsenhet)\s*[:=]?\s*$", re.I)
 # `Belopp i X`, `Belopp: X`: a statement of the unit, whatever X is
@@ -528,10 +530,10 @@ def read_title_block(sheet: Sheet, header_row: int) -> TitleBlock:
                 continue
             match = _TITLE.match(value)
             if match:
-                label, rest = match.group(1).lower(), match.group(2)
+                label, rest = match.group(1).lower().removesuffix("er"), match.group(2)
                 where: tuple[int, int] = (r, c)
                 if not rest:
-                    rest, where = _next_value(cells, c, r)
+                    rest, where = _next_value(cells, c, r, any_text=label == "kommentar")
                     used.add(where)
                 if isinstance(rest, CellError):
                     block.problems.append(error_value(sheet, *where, rest, _TITLE_WHAT[label]))
@@ -542,13 +544,14 @@ def read_title_block(sheet: Sheet, header_row: int) -> TitleBlock:
     return block
 
 
-def _next_value(cells: list, c: int, r: int) -> tuple[object, tuple[int, int]]:
-    """The first cell to the right that holds something, unless that is a label itself."""
+def _next_value(cells: list, c: int, r: int, any_text: bool = False) -> tuple[object, tuple[int, int]]:
+    """The first cell to the right that holds something, unless that is a label itself
+    (`any_text`: whatever it holds, as a comment may begin "Enhet 3 har ...")."""
     for k in range(c + 1, len(cells)):
         value = cells[k]
         if not is_blank(value):
-            if type(value) is str and (_TITLE.match(value) or _AMOUNT_LABEL.match(value)
-                                       or _AMOUNT_STATED.match(value)):
+            if not any_text and type(value) is str and (_TITLE.match(value) or _AMOUNT_LABEL.match(value)
+                                                        or _AMOUNT_STATED.match(value)):
                 break
             return value, (r, k)
     return None, (r, c)
@@ -609,6 +612,12 @@ def _not_a_unit(value: object) -> str:
 def _title_entry(block: TitleBlock, sheet: Sheet, label: str, value: object, where: tuple[int, int]) -> None:
     if label in ("ansvar", "enhet"):
         block.unit, block.unit_cell = code_text(value), where
+    elif label == "kommentar":  # text, whatever it holds: a comment is never a statement of the unit
+        text = value.strip() if isinstance(value, str) else code_text(value)
+        if block.comment is None:
+            block.comment, block.comment_cell = text, where
+        else:  # a second `Kommentar:` cell adds to the first
+            block.comment = f"{block.comment}\n{text}"
     else:
         period = period_text(value)
         if period is None:
@@ -659,6 +668,8 @@ class Stated:
     period: str | None = None
     period_cell: str | None = None
     amount_unit: str = "kr"
+    comment: str | None = None  # the title block's `Kommentar:` (SPEC §14)
+    comment_cell: str | None = None
 
 
 _SHARED: dict[str, str] = {}
@@ -715,6 +726,8 @@ def describe(rows: SheetRows, sheet: Sheet, header: Header, default_unit: str) -
         rows.stated.unit, rows.stated.unit_cell = title.unit, cell_name(*title.unit_cell)
     if title.period and title.period_cell:
         rows.stated.period, rows.stated.period_cell = title.period, cell_name(*title.period_cell)
+    if title.comment and title.comment_cell:
+        rows.stated.comment, rows.stated.comment_cell = title.comment, cell_name(*title.comment_cell)
     rows.has_unit_column = "unit" in header.columns
     if rows.has_unit_column:
         rows.unit_column = cell_name(0, header.columns["unit"])[:-1]

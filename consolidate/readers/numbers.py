@@ -62,15 +62,47 @@ def plain_texts(values: list) -> list[float] | None:
     """The amounts of a column whose cells are all plain text amounts ("−1 234",
     "1 234,50", "(1 234,5)"), found in one pass over the column; None when any cell is
     something else (then each cell is parsed on its own)."""
-    if not values or not all(type(v) is str for v in values):
+    if not values:
         return None
-    joined = "\n".join(values)
+    try:
+        joined = "\n".join(values)  # an Excel error value (CellError) is text, but never an amount
+    except TypeError:  # a cell that is no text
+        return None
     if _PLAIN_LINES.fullmatch(joined) is None:
         return None
-    numbers = list(map(float, joined.translate(_TO_FLOAT).split("\n")))
-    if len(numbers) != len(values) or not all(-MAX_AMOUNT <= n <= MAX_AMOUNT for n in numbers):
+    numbers = list(map(float, _as_floats(joined).split("\n")))  # digits only: never NaN
+    if len(numbers) != len(values) or min(numbers) < -MAX_AMOUNT or max(numbers) > MAX_AMOUNT:
         return None  # a cell with a line break in it, or an amount beyond reason
     return numbers
+
+
+def plain_numbers(values: list) -> bool:
+    """Whether every cell is a number (float) of reasonable size, found in a few passes
+    of C over the column rather than a Python loop (the common case of a column)."""
+    if not values:
+        return True
+    if type(values[0]) is not float or len(set(map(type, values))) != 1:
+        return False
+    if min(values) <= -MAX_AMOUNT or max(values) >= MAX_AMOUNT:
+        return False
+    total = sum(values)  # NaN when any cell is (min and max may pass one over)
+    return total == total
+
+
+def _as_floats(text: str) -> str:
+    """`text.translate(_TO_FLOAT)` for text that matched `_PLAIN_LINES`: each character
+    replaced in one pass over the text is many times faster for a whole column than a
+    translation, which looks every character up."""
+    for space in _SPACES:
+        if space in text:
+            text = text.replace(space, "")
+    if "\u2212" in text:
+        text = text.replace("\u2212", "-")
+    if "\u2013" in text:
+        text = text.replace("\u2013", "-")
+    if "(" in text:
+        text = text.replace("(", "-").replace(")", "")
+    return text.replace(",", ".")
 
 
 def parse_text(value: str) -> float | None:

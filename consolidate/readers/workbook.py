@@ -104,7 +104,10 @@ class Sheet:
         if col is None:
             return [""] * len(rows)
         grid = self.rows
-        return [grid[r][col] if col < len(grid[r]) else "" for r in rows]
+        try:  # the common case: calamine lays the sheet out as a rectangle, every row has the column
+            return [grid[r][col] for r in rows]
+        except IndexError:
+            return [grid[r][col] if col < len(grid[r]) else "" for r in rows]
 
     def unsaved_formula(self, row: int, col: int, value: object) -> Problem | None:
         """The problem of an empty cell that is a formula whose value was not saved."""
@@ -144,7 +147,7 @@ def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int)
         return None, [Problem(message, file=display, sheet=sheet, cell=cell)]
 
     try:
-        data = _read(path, max_bytes)
+        data = read_bytes(path, max_bytes)
     except OSError as exc:
         return refuse(f"filen kan inte läsas: {os_error_text(exc)}")
     if isinstance(data, int):
@@ -325,7 +328,7 @@ def _too_large(rows: int, columns: int) -> str | None:
     )
 
 
-def _read(path: Path, max_bytes: int) -> bytes | int:
+def read_bytes(path: Path, max_bytes: int) -> bytes | int:
     """The file's bytes, or its size when it is over the limit (and is not read)."""
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -614,6 +617,10 @@ _UNPLACED_CELL = re.compile(rb"<c(?:[\t\n\r\x0b\x0c/>]| (?!r[ \t\n\r\x0c]*+=))")
 _ODD_VALUE = re.compile(rb"<v(?:\s|>[^<]*+<[^/])")  # a value element with attributes, or an element in it
 _FAR_REF = re.compile(rb"r\s*+=\s*+[\"'][A-Za-z]{0,2}+(?:[A-Za-z]|[0-9]{5})")  # beyond column ZZ or row 9 999
 _BEFORE_ATTRIBUTE = (b" ", b"\t", b"\n", b"\r", b"\x0c", b'"', b"'")
+# every attribute `r` (as `_far_reference` tells one), and those that are a reference of
+# at most three letters and seven digits (a row number alone for a row)
+_ANY_R_ATTRIBUTE = re.compile(rb"(?<=[ \t\n\r\x0c\"'])r\s*+=\s*+[\"']")
+_REF_ATTRIBUTE = re.compile(rb"(?<=[ \t\n\r\x0c\"'])r\s*+=\s*+[\"']([A-Za-z]{0,3}+)([0-9]{1,7}+)[\"']")
 _ERROR_TYPE = re.compile(rb"t\s*=\s*[\"']e[\"']")
 
 
@@ -681,7 +688,8 @@ def _look_at_sheet(xml: bytes) -> _Scan:
 def _needs_full_pass(xml: bytes, look: _Patterns) -> bool:
     """Whether a sheet may have an error value, a cell far away or without a reference
     of its own, a value calamine would read wrong, or an entity declaration."""
-    if ((b'"e"' in xml or b"'e'" in xml) and _ERROR_TYPE.search(xml)) or _far_reference(xml):
+    if ((b'"e"' in xml or b"'e'" in xml) and _ERROR_TYPE.search(xml)) or (_far_reference(xml)
+                                                                          and not _within_limit(xml)):
         return True
     if look is _PLAIN:
         # every cell element is written `<c r=…` (a reference first), and a value is
@@ -703,6 +711,26 @@ def _far_reference(xml: bytes) -> bool:
         if xml[found.start() - 1:found.start()] in _BEFORE_ATTRIBUTE:
             return True
     return False
+
+
+def _within_limit(xml: bytes) -> bool:
+    """Whether every attribute `r` is a plain reference (or row number), and the grid
+    from A1 to the farthest row and column they name is within `MAX_SHEET_CELLS`: then
+    no cell lies beyond the limit, whichever of them hold values. A long table (rows
+    beyond 9 999: a tree of 10 000 units) is so told from one more pass of C, without
+    the full pass (seconds of expat for such a sheet)."""
+    found = _REF_ATTRIBUTE.findall(xml)
+    if len(found) != len(_ANY_R_ATTRIBUTE.findall(xml)):
+        return False  # an `r` written otherwise: the full pass reads it as calamine does
+    rows = columns = 0
+    for letters, digits in set(found):
+        rows = max(rows, int(digits))
+        if letters:
+            column = 0
+            for letter in letters.upper():
+                column = column * 26 + letter - 64
+            columns = max(columns, column)
+    return _too_large(rows, max(columns, 1)) is None
 
 
 def _rare_markup(xml: bytes) -> bool:

@@ -28,6 +28,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from consolidate.core.staffing import SHOWN_BREAKDOWNS
+from consolidate.core.staffing import blocked_units as staffing_blocked
+from consolidate.core.staffing import breakdown_notes as staffing_notes
+from consolidate.formatting import month_heading
 from consolidate.outputs.excel import page
 from consolidate.outputs.excel.book import HEADING_POINTS, LINE_POINTS, Book, wrapped_points
 from consolidate.outputs.excel.stream import Column, StreamedPart, TableRows
@@ -35,7 +39,6 @@ from consolidate.outputs.excel.style import ROW_POINTS, Sheet, internal_link, sh
 from consolidate.vocabulary import (
     BREAKDOWN_LABELS,
     BY_NAMES,
-    DIMENSIONS,
     LEVEL_NAMES,
     STAFF_AGE_ROW,
     STAFF_CHANGE_HEADINGS,
@@ -46,8 +49,6 @@ from consolidate.vocabulary import (
 SHEET = "Personal"
 ALL_SHEET = "Personal per enhet"
 MOST_BARS = 30  # more entities than this under the workbook's entity: the table, no chart
-MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
-SHOWN_BREAKDOWNS = ("gender", "age_band")  # in the blocks, as published; Personalgrupp: Personal per enhet
 DECIMALS = {"fte": 1}  # hours and employees: 0
 SICK_DECIMALS = 1
 CHANGE_PCT_DECIMALS = 2  # "−2,48 %", as the regions' reports give a change in per cent
@@ -57,12 +58,6 @@ LABEL, PRIOR, CURRENT, CHANGE, CHANGE_PCT, GAP, SICK_LABEL, SICK_PRIOR, SICK_CUR
 WIDTHS = {LABEL: 44, PRIOR: 11, CURRENT: 11, CHANGE: 11, CHANGE_PCT: 11, GAP: 2, SICK_LABEL: 36, SICK_PRIOR: 9,
           SICK_CURRENT: 9}
 ALL_HEADING = "Indelning"  # a heading of Personal per enhet: finds its part in the package
-
-
-def month_heading(period: str, years_back: int = 0) -> str:
-    """"2026-04" -> "apr-26" (and "apr-25" a year back), as the regions' reports head them."""
-    year, month = int(period[:4]) - years_back, int(period[5:7])
-    return f"{MONTHS[month - 1]}-{year % 100:02d}"
 
 
 def change(current: Any, prior: Any) -> tuple[float, float]:
@@ -122,37 +117,11 @@ def _none(value: Any) -> bool:
 
 
 def blocked_units(book: Book, entity: str) -> dict[str, list[str]]:
-    """{breakdown: the units at or under `entity` that do not give it on every row},
-    from the `staffing_breakdown` infos of the run (SPEC §16)."""
-    chains = book.tree.chains
-    blocked: dict[str, list[str]] = {}
-    for problem in book.result.problems:
-        if problem.check != "staffing_breakdown":
-            continue
-        by = problem.extra.get("by") or next(
-            (d for d in DIMENSIONS if f"på {BY_NAMES[d].lower()} saknas" in problem.message), None)
-        units = [u for u in problem.extra.get("units", ()) if entity in chains.get(u, ())]
-        if by is not None and units:
-            blocked.setdefault(by, []).extend(units)
-    return blocked
+    return staffing_blocked(book.result.problems, book.tree, entity)
 
 
 def breakdown_notes(book: Book, entity: str, blocked: dict[str, list[str]]) -> list[str]:
-    """"Uppdelning på kön och åldersgrupp saknas för HSF Hälso- och sjukvård: enheterna
-    1112, 1210 anger inte kön och åldersgrupp på varje rad." One line per set of units
-    (the terminal's wording)."""
-    by_units: dict[tuple[str, ...], list[str]] = {}
-    for by in SHOWN_BREAKDOWNS:
-        if by in blocked:
-            by_units.setdefault(tuple(blocked[by]), []).append(BY_NAMES[by].lower())
-    name = f"{text(entity)} {book.entity_names[entity]}"
-    notes = []
-    for units, names in by_units.items():
-        what = " och ".join(names)
-        which = "enheten" if len(units) == 1 else "enheterna"
-        listed = ", ".join(text(u) for u in units[:10]) + (f" och {len(units) - 10} till" if len(units) > 10 else "")
-        notes.append(f"Uppdelning på {what} saknas för {name}: {which} {listed} anger inte {what} på varje rad.")
-    return notes
+    return staffing_notes(book.tree, entity, blocked)
 
 
 # -- a block of rows, laid out before it is written ------------------------------------------

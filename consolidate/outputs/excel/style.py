@@ -38,8 +38,8 @@ PCT_HEADING = "Resultat i % av intäkter"
 MANY_BELOW = 40
 MAX_ROWS = 1_048_576
 MAX_TEXT = 32_767
-FIXED_SHEETS = ("Driftredovisning", "Personal", "Personal per enhet", "Internhandel", "Kontroller", "Data",
-                "Underlag")
+FIXED_SHEETS = ("Driftredovisning", "Personal", "Personal per enhet", "Utveckling", "Internhandel", "Justeringar",
+                "Kontroller", "Data", "Underlag")
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 TEXT_WIDTH_CAP = 70

@@ -22,6 +22,8 @@ Sheets, in order, each written by a module of its own from a `book.Book`:
   not printed (`personal`);
 - Internhandel: internal trade whose sides disagree, and what was eliminated where
   (`internhandel`);
+- Justeringar: the controllers' adjustments of the period, for a region with
+  `[inputs] adjustments` (`justeringar`);
 - Kontroller: every problem of the run (`kontroller`);
 - Data: one row per entity, report, report row and measure, amounts in kr, for pivots
   (`data`, its rows streamed into the package by `stream`); not printed by default;
@@ -60,10 +62,12 @@ from consolidate.outputs.excel import (
     data,
     driftredovisning,
     internhandel,
+    justeringar,
     kontroller,
     personal,
     region,
     underlag,
+    utveckling,
 )
 from consolidate.outputs.excel.book import Book
 from consolidate.outputs.excel.stream import StreamedPart, package
@@ -122,7 +126,9 @@ def write_sheets(book: Book) -> list[StreamedPart]:
     administrations.write(book, plan)
     driftredovisning.write(book)
     streamed = personal.write(book)
+    utveckling.write(book)
     internhandel.write(book)
+    justeringar.write(book)  # only for a region with [inputs] adjustments
     kontroller.write(book)
     streamed += data.write(book).parts()
     streamed += underlag.write(book).parts()

@@ -12,13 +12,12 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from consolidate.formatting import swedish
+from consolidate.formatting import MONTHS, swedish
 from consolidate.outputs.pdf.inputs import TrendPoint
 from consolidate.outputs.pdf.layout import BOLD, GREY, REGULAR, RULE, Color, text_width
 from consolidate.vocabulary import AMOUNT_UNITS, UNIT_DECIMALS
 
 FORM = "AckumuleratResultat"
-MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 # (key of TrendPoint, name, colour, line width, dash pattern)
 SERIES: tuple[tuple[str, str, Color, float, tuple[float, ...]], ...] = (
     ("actual", "Utfall", (0.12, 0.29, 0.49), 2.0, ()),
