@@ -82,21 +82,8 @@ def write(book: Book) -> None:
 def _per_entity(book: Book, ws, row: int, rows: pd.DataFrame, entities: list[str], periods: list[str]) -> int:
     if not entities:
         return row
-    f = book.f
-    ws.write_string(row, 0, "Utfall ackumulerat per månad", f.section)
-    row += 1
-    ws.taller(row, HEADING_POINTS)
-    for col, heading in enumerate(["Kod", "Namn", *periods]):
-        ws.write_string(row, col, heading, f.head_num if col >= 2 else f.head)
     actual = rows.set_index(["entity", "period"])["actual"]
-    for code in entities:
-        row += 1
-        ws.write_string(row, 0, text(code), f.label)
-        ws.write_string(row, 1, book.entity_names.get(code, ""), f.label)
-        for col, period in enumerate(periods, start=2):
-            value = actual.get((code, period), float("nan"))
-            book.number(ws, row, col, float(value) / book.factor, f.num)
-    return row + 2
+    return _entity_table(book, ws, row, "Utfall ackumulerat per månad", entities, periods, actual) + 2
 
 
 def _years(book: Book, ws, row: int, entities: list[str]) -> int:
@@ -106,19 +93,25 @@ def _years(book: Book, ws, row: int, entities: list[str]) -> int:
     mine = years[years["entity"].isin(entities)]
     if mine.empty:
         return row
+    actual = mine.set_index(["entity", "year"])["actual"]
+    return _entity_table(book, ws, row, "Resultat per år (stängda bokslut)", entities, sorted(set(mine["year"])),
+                         actual)
+
+
+def _entity_table(book: Book, ws, row: int, title: str, entities: list[str], keys: list, actual: pd.Series) -> int:
+    """A section: one row per entity (code, name), one column per key (a month or a
+    year) with the entity's actual; "–" where there is none. Returns its last row."""
     f = book.f
-    shown = sorted(set(mine["year"]))
-    ws.write_string(row, 0, "Resultat per år (stängda bokslut)", f.section)
+    ws.write_string(row, 0, title, f.section)
     row += 1
     ws.taller(row, HEADING_POINTS)
-    for col, heading in enumerate(["Kod", "Namn", *(str(y) for y in shown)]):
+    for col, heading in enumerate(["Kod", "Namn", *(str(k) for k in keys)]):
         ws.write_string(row, col, heading, f.head_num if col >= 2 else f.head)
-    actual = mine.set_index(["entity", "year"])["actual"]
     for code in entities:
         row += 1
         ws.write_string(row, 0, text(code), f.label)
         ws.write_string(row, 1, book.entity_names.get(code, ""), f.label)
-        for col, year in enumerate(shown, start=2):
-            value = actual.get((code, year), float("nan"))
+        for col, key in enumerate(keys, start=2):
+            value = actual.get((code, key), float("nan"))
             book.number(ws, row, col, float(value) / book.factor, f.num)
     return row
