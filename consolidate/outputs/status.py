@@ -31,7 +31,7 @@ def modified(path: Path) -> str | None:
     return dt.datetime.fromtimestamp(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def status_table(round_: Round, tree, period: str, kinds: tuple[str, ...], width: int = 200) -> Table:
+def status_table(round_: Round, tree, period: str, kinds: tuple[str, ...], width: int = 200) -> Table | Text:
     """One row per unit, grouped under its administration: each kind's state, the
     latest modification time of its files, how many problems, and the files. It fits
     `width` (SPEC §17): codes, states, times and counts whole; names and file names
@@ -58,12 +58,43 @@ def status_table(round_: Round, tree, period: str, kinds: tuple[str, ...], width
     columns = [Column(key, heading, [row[i] for row in rows], kind=kind)
                for i, (key, heading, kind) in enumerate(headings)]
     fitted = fit(columns, width, LEAVE_OUT)
+    if len(rows) > PLAIN_FROM_ROWS:
+        return _plain_table(fitted, plain(f"Inlämning {period}"), fitting_notes(fitted, HOW_TO_SEE_WIDER))
     table = fitted_table(fitted)
     table.title, table.title_justify = plain(f"Inlämning {period}"), "left"
     notes = fitting_notes(fitted, HOW_TO_SEE_WIDER)
     if notes:
         table.caption, table.caption_justify = "\n".join(notes), "left"
     return table
+
+
+PLAIN_FROM_ROWS = 300  # a longer table is drawn as lines of text: rich lays out a Table of 2 000 rows in seconds
+
+
+def _plain_table(fitted, title: str, notes: list[str]) -> Text:
+    """The same table as one Text: the columns at their fitted widths, names shortened
+    with …, a rule under the headings; the states keep their colours. Drawing it costs
+    a tenth of a rich Table of as many rows."""
+    out = Text(title + "\n", style="bold")
+    widths = fitted.widths
+    heads = [c.title for c in fitted.columns]
+    out.append(" ".join(_cell(h, w, c.kind) for h, w, c in zip(heads, widths, fitted.columns)) + "\n", style="bold")
+    out.append(" ".join("─" * w for w in widths) + "\n")
+    for r in range(len(fitted.columns[0].cells) if fitted.columns else 0):
+        for k, (column, w) in enumerate(zip(fitted.columns, widths)):
+            cell = column.cells[r]
+            out.append(("" if k == 0 else " ") + _cell(cell.plain, w, column.kind), style=cell.style or "")
+        out.append("\n")
+    for note in notes:
+        out.append(note + "\n")
+    out.rstrip()
+    return out
+
+
+def _cell(value: str, width: int, kind: str) -> str:
+    if len(value) > width:
+        value = value[: max(width - 1, 0)] + "…"
+    return value.rjust(width) if kind == "figure" else value.ljust(width)
 
 
 def counts_line(round_: Round, kinds: tuple[str, ...]) -> str:
