@@ -152,8 +152,30 @@ def test_close_killed_between_outputs_commit_and_renames(closed_once, tmp_path, 
     killed = subprocess.run([sys.executable, "-c", _KILL_AT, point, *_close_args(config, "--reopen")],
                             capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
     assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert _no_process_left(str(config)), "a worker outlived the killed close"  # it would hold the lock
     version = _next_command_then_check(tmp_path / "r", before)
     assert version == (1 if point == "before-commit" else 2)
+    again = run_cli("run", "--config", str(config), "--period", PERIOD, "--no-excel", "-q")
+    assert again.returncode != 3, again.stderr  # the lock is free
+
+
+def _no_process_left(marker: str, seconds: float = 20.0) -> bool:
+    """Whether, within `seconds`, no process runs whose command line names `marker`
+    (the workers a killed run forked die with it)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        alive = []
+        for pid in os.listdir("/proc") if os.path.isdir("/proc") else []:
+            if pid.isdigit():
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                        if marker.encode() in handle.read():
+                            alive.append(pid)
+                except OSError:
+                    pass
+        if not alive or time.monotonic() > deadline:
+            return not alive
+        time.sleep(0.1)
 
 
 def test_close_killed_at_seeded_random_moments(closed_once, tmp_path):
@@ -178,6 +200,7 @@ def test_close_killed_at_seeded_random_moments(closed_once, tmp_path):
         time.sleep(draw.uniform(0.0, full_run * 1.1))
         process.send_signal(signal.SIGKILL)
         process.wait()
+        assert _no_process_left(str(root / "region.toml")), k  # no worker outlives it, holding the lock
         seen.append(_next_command_then_check(root, before))
         shutil.rmtree(root)
     assert len(seen) == KILLS

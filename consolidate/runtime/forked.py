@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import mmap
 import multiprocessing
+import os
 import sys
 from collections.abc import Callable
+
+from consolidate.runtime.pool import die_with_parent
 
 _LENGTH = 8  # bytes before the result in the shared memory: its length
 
@@ -23,7 +26,8 @@ def beside(work: Callable[[], bytes], capacity: int) -> Callable[[], memoryview 
         return work
     try:
         shared = mmap.mmap(-1, _LENGTH + capacity)  # anonymous and shared with children
-        child = multiprocessing.get_context("fork").Process(target=_put, args=(work, shared), daemon=True)
+        child = multiprocessing.get_context("fork").Process(target=_put, args=(work, shared, os.getpid()),
+                                                            daemon=True)
         child.start()
     except OSError:  # no memory (a strict overcommit policy) or no process left for a copy
         return work
@@ -38,7 +42,8 @@ def beside(work: Callable[[], bytes], capacity: int) -> Callable[[], memoryview 
     return result
 
 
-def _put(work: Callable[[], bytes], shared: mmap.mmap) -> None:
+def _put(work: Callable[[], bytes], shared: mmap.mmap, parent: int) -> None:
+    die_with_parent(parent)
     try:
         data = work()
     except BaseException:  # noqa: BLE001 - the caller does the work again and reports what fails

@@ -12,9 +12,11 @@ says what stands for the result of a call whose process died (`on_death`).
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -42,7 +44,8 @@ class Pool:
             workers = _workers() if len(calls) >= PARALLEL_MIN_CALLS else 1
             chunk = max(1, len(calls) // (workers * 32))
             try:
-                self._pool = ProcessPoolExecutor(workers, mp_context=_fork_context())
+                self._pool = ProcessPoolExecutor(workers, mp_context=_fork_context(), initializer=die_with_parent,
+                                                 initargs=(os.getpid(),))
                 self._pending = self._pool.map(_star, calls, chunksize=chunk)
             except (OSError, NotImplementedError):  # no process can be started here: run in this one
                 self._close()
@@ -92,7 +95,8 @@ def _one_by_one(calls: list[Call], on_death: Callable[[tuple[Any, ...]], Any]) -
     pool = None
     try:
         for function, args in calls:
-            pool = pool or ProcessPoolExecutor(1, mp_context=_fork_context())
+            pool = pool or ProcessPoolExecutor(1, mp_context=_fork_context(), initializer=die_with_parent,
+                                               initargs=(os.getpid(),))
             try:
                 yield pool.submit(function, *args).result()
             except BrokenProcessPool:
@@ -123,3 +127,21 @@ def _fork_context() -> Any:
 def _star(call: Call) -> Any:
     function, args = call
     return function(*args)
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this forked process end when the one that started it dies: a run killed
+    with SIGKILL leaves no worker behind, blocked for ever and holding the lock file it
+    inherited (the next run would find the region locked). Linux's PR_SET_PDEATHSIG;
+    elsewhere, and should the parent be gone already, the check of the parent's id."""
+    if sys.platform == "linux":
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
