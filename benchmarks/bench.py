@@ -1,6 +1,6 @@
 """Time `consolidate` on a generated region against reading the same files (issues 8, 21).
 
-    python benchmarks/bench.py --units 2000 [--repeat 7] [--seed 1] [--toml]
+    python benchmarks/bench.py --units 2000 [--repeat 7] [--seed 1] [--toml] [--cold]
 
 Generates the region once into /tmp/consolidate-bench/N{units} (reused when present):
 four months, 2026-01 to 2026-04, every one in the harder layouts of
@@ -8,6 +8,11 @@ generate_region.py (many-unit exports with an Ansvar column, headers of two rows
 ledger signs, comments, text amounts, an adjustments file). Then, every time, it
 starts the history store afresh and closes 2026-01 to 2026-04 (`close --no-excel`),
 so that the timed runs compute the trend of the year and the previous close.
+
+Every command runs with CONSOLIDATE_CACHE set to a new, empty cache of files as read,
+which the closes and the warm-up round fill: the timed runs take the files from it, as
+`status` and `run` do when they read the same files again. `--cold` sets it to `off`:
+every run reads every file, as a run does by default.
 
 After one warm-up round that is not counted, it runs in each round, in rotating
 order and each as a fresh process, with the tree and the mapping from tables

@@ -73,7 +73,7 @@ PERIOD = "2026-04"
 MONTH = 4
 # Whether region.toml names the adjustments file ([inputs] adjustments, SPEC §14); the
 # file is written for every month either way.
-ADJUSTMENTS_CONFIGURED = False
+ADJUSTMENTS_CONFIGURED = True
 STAFF_BASE = ("headcount", "hours_worked", "hours_scheduled", "sick_hours", "sick_short_hours",
               "sick_long_hours", "hired_hours")
 STAFF_MEASURES = STAFF_BASE + tuple(f"{k}_prior" for k in STAFF_BASE)
