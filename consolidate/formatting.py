@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from consolidate.vocabulary import AMOUNT_UNITS, UNIT_DECIMALS
+from consolidate.vocabulary import AMOUNT_UNITS, MEASURE_NAMES, MEASURES, UNIT_DECIMALS
 
 
 def swedish(value: float | None, decimals: int = 0) -> str:
@@ -64,3 +64,34 @@ def month_heading(period: str, years_back: int = 0) -> str:
     the columns of two years."""
     year, month = int(period[:4]) - years_back, int(period[5:7])
     return f"{MONTHS[month - 1]}-{year % 100:02d}"
+
+
+PARTIAL = "*"  # marks a total only some of the units delivered (SPEC §17)
+
+
+def partial_notes(lacking: dict[str, tuple[int, int]], measures: tuple[str, ...] | list[str] = MEASURES) -> list[str]:
+    """One footnote per partial measure among `measures`, the same in every output:
+    "* Prognos saknas för 3 av 12 enheter; summan är ofullständig." """
+    notes = []
+    for measure in measures:
+        if measure in lacking:
+            missing, reporting = lacking[measure]
+            noun = "enhet" if reporting == 1 else "enheter"
+            notes.append(f"{PARTIAL} {MEASURE_NAMES[measure]} saknas för {missing} av {reporting} {noun}; "
+                         "summan är ofullständig.")
+    return notes
+
+
+def listed_measures(measures) -> str:
+    """"Prognos", "Prognos och Årsbudget", "Budget, Prognos och Årsbudget" (in MEASURES order)."""
+    names = [MEASURE_NAMES[m] for m in MEASURES if m in measures]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " och " + names[-1]
+
+
+def rows_note(lacking: set[str]) -> list[str]:
+    """The footnote under a table of entities some of whose totals are partial (their
+    rows marked), in the workbook and the PDF."""
+    if not any(m in lacking for m in MEASURES):
+        return []
+    return [f"{PARTIAL} Markerade rader: {listed_measures(lacking)} saknas för en del av enheterna; "
+            "summorna är ofullständiga."]

@@ -25,7 +25,8 @@ from consolidate.core.rollup import entity_results
 from consolidate.core.staffing import SHOWN_BREAKDOWNS
 from consolidate.core.staffing import blocked_units as staffing_blocked
 from consolidate.core.staffing import breakdown_notes as staffing_notes
-from consolidate.formatting import amount, local_time, month_heading, percent, swedish
+from consolidate.formatting import PARTIAL, amount, listed_measures, local_time, month_heading, percent, swedish
+from consolidate.formatting import partial_notes as shared_partial_notes
 from consolidate.sanitize import plain
 from consolidate.vocabulary import (
     AMOUNT_UNITS,
@@ -353,22 +354,16 @@ def _behind(fitted: Fitted, partial: dict[str, tuple[int, int]] | set[str]) -> l
 def partial_notes(fitted: Fitted, partial: dict[str, tuple[int, int]]) -> list[str]:
     """"* Prognos saknas för 3 av 12 enheter; summan är ofullständig." for each partial
     measure behind a column shown."""
-    notes = []
-    for measure in _behind(fitted, partial):
-        lacking, units = partial[measure]
-        noun = "enhet" if units == 1 else "enheter"
-        notes.append(f"* {MEASURE_NAMES[measure]} saknas för {lacking} av {units} {noun}; summan är ofullständig.")
-    return notes
+    return shared_partial_notes(partial, _behind(fitted, partial))
 
 
 def rows_note(fitted: Fitted, partial: set[str]) -> list[str]:
     """Under a table of entities whose totals are partial (their names marked " *"):
     "* Prognos saknas för en del av enheterna under raden; summan är ofullständig."."""
-    names = [MEASURE_NAMES[m] for m in _behind(fitted, partial)]
-    if not names:
+    behind = _behind(fitted, partial)
+    if not behind:
         return []
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " och " + names[-1]
-    return [f"* {listed} saknas för en del av enheterna under raden; summan är ofullständig."]
+    return [f"{PARTIAL} {listed_measures(behind)} saknas för en del av enheterna under raden; summan är ofullständig."]
 
 
 # --- the tables --------------------------------------------------------------------------

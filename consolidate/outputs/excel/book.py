@@ -33,6 +33,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from consolidate.core.period import Result
 from consolidate.core.rollup import Consolidated, entity_results
+from consolidate.formatting import PARTIAL, partial_notes, rows_note
 from consolidate.outputs.excel import page
 from consolidate.outputs.excel.style import (
     PCT_HEADING,
@@ -47,7 +48,6 @@ from consolidate.outputs.excel.style import (
 from consolidate.outputs.excel.xlsxwriter_private import add_worksheet
 from consolidate.vocabulary import (
     AMOUNT_UNITS,
-    MEASURE_NAMES,
     MEASURES,
     REPORT_COLUMNS,
     VARIANCE_KEYS,
@@ -64,7 +64,6 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "change_actual": ("actual",), "change_var_budget": VARIANCES["var_budget"],
 }
 MISSING = "–"  # a figure nobody delivered
-PARTIAL = "*"  # a total only some of the units delivered
 LINE_POINTS = 13.0  # a line of wrapped Calibri 10
 HEADING_POINTS = 2 * LINE_POINTS + 4  # a heading row, set this tall: its texts may wrap onto two lines
 TITLE_POINTS = 19.0  # the 14-point title row
@@ -303,28 +302,6 @@ def wrapped_points(cells: tuple[tuple[str, float], ...]) -> float:
 def partial_columns(lacking: dict[str, tuple[int, int]], columns: list[tuple[str, str]]) -> set[str]:
     """The columns worked out from a partial measure."""
     return {key for key, _ in columns if any(m in lacking for m in SOURCES.get(key, ()))}
-
-
-def partial_notes(lacking: dict[str, tuple[int, int]]) -> list[str]:
-    """One footnote per partial measure: "* Prognos saknas för 3 av 12 enheter;
-    summan är ofullständig." """
-    notes = []
-    for measure in MEASURES:
-        if measure in lacking:
-            missing_units, reporting = lacking[measure]
-            units = "enhet" if reporting == 1 else "enheter"
-            notes.append(f"{PARTIAL} {MEASURE_NAMES[measure]} saknas för {missing_units} av {reporting} {units}; "
-                         "summan är ofullständig.")
-    return notes
-
-
-def rows_note(lacking: set[str]) -> list[str]:
-    """The footnote under a table of entities some of whose totals are partial."""
-    if not lacking:
-        return []
-    names = [MEASURE_NAMES[m] for m in MEASURES if m in lacking]
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " och " + names[-1]
-    return [f"{PARTIAL} Markerade rader: {listed} saknas för en del av enheterna; summorna är ofullständiga."]
 
 
 def variance_columns(offset: int, columns: list[tuple[str, str]] = INCOME_COLUMNS) -> list[int]:

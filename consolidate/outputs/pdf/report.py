@@ -29,7 +29,7 @@ import pandas as pd
 from consolidate import __version__
 from consolidate.core.period import Result
 from consolidate.core.rollup import entity_results
-from consolidate.formatting import amount, swedish
+from consolidate.formatting import PARTIAL, amount, partial_notes, rows_note, swedish
 from consolidate.outputs.pdf import chart as charts
 from consolidate.outputs.pdf.inputs import Comments, Trend, TrendPoint, comment_texts, months_of
 from consolidate.outputs.pdf.layout import (
@@ -55,7 +55,6 @@ from consolidate.vocabulary import (
     BREAKDOWN_LABELS,
     COLUMN_PRIORITY,
     HEADINGS,
-    MEASURE_NAMES,
     MEASURES,
     VARIANCE_KEYS,
     VARIANCES,
@@ -64,7 +63,6 @@ from consolidate.vocabulary import (
 
 MONTH_NAMES = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
                "oktober", "november", "december")
-PARTIAL = "*"
 MISSING = "–"
 # The driftredovisning's figures (the comments need the room the others would take).
 DRIFT_KEYS = ("actual", "budget", "var_budget", "prior", "var_prior", "forecast", "var_forecast")
@@ -457,26 +455,6 @@ class MonthReport:
             ("text", PAGE_WIDTH - MARGIN - text_width(page, REGULAR, 8), 20, REGULAR, 8, (0, 0, 0), page),
         ]
         return ops
-
-
-def partial_notes(partial: dict[str, tuple[int, int]]) -> list[str]:
-    """"* Prognos saknas för 3 av 12 enheter; summan är ofullständig." per measure."""
-    notes = []
-    for measure in MEASURES:
-        if measure in partial:
-            lacking, units = partial[measure]
-            noun = "enhet" if units == 1 else "enheter"
-            notes.append(f"{PARTIAL} {MEASURE_NAMES[measure]} saknas för {lacking} av {units} {noun}; "
-                         "summan är ofullständig.")
-    return notes
-
-
-def rows_note(lacking: set[str]) -> list[str]:
-    names = [MEASURE_NAMES[m] for m in MEASURES if m in lacking]
-    if not names:
-        return []
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " och " + names[-1]
-    return [f"{PARTIAL} Markerade rader: {listed} saknas för en del av enheterna; summorna är ofullständiga."]
 
 
 def _missing(value: Any) -> bool:
