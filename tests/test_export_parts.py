@@ -37,3 +37,16 @@ def test_staffing_is_worked_out_when_first_asked_for(result):
     assert fresh._staffing is None and fresh.staffing_rows is not None
     assert fresh.staffing.equals(result.staffing)
     assert fresh._staffing is not None
+
+
+@pytest.mark.parametrize("beside_from", [10**9, 1])
+def test_staffing_begun_first_and_income_later_give_the_same_bytes(result, tmp_path, monkeypatch, beside_from):
+    """As `run` makes it: the staffing part begun as soon as the files are read, the
+    income part once the previous close is known, the rest when written."""
+    monkeypatch.setattr(export, "BESIDE_MIN_ROWS", beside_from)
+    whole = orjson.dumps(export.document(result), option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY)
+    doc = export.Document(result)
+    doc.begin("staffing")
+    doc.begin("income")
+    doc.write(tmp_path / "parts.json")
+    assert (tmp_path / "parts.json").read_bytes() == whole

@@ -119,3 +119,18 @@ def test_off_writes_no_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
     _run(_region(tmp_path / "r"), tmp_path / "1.json")
     assert not (tmp_path / "home-cache").exists()
+
+
+def test_by_default_the_cache_is_the_users_own_and_validate_writes_nothing_in_the_region(tmp_path, monkeypatch):
+    monkeypatch.delenv("CONSOLIDATE_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    region = tmp_path / "r"
+    config = _region(region)
+    before = sorted(p.relative_to(region) for p in region.rglob("*"))
+    done = run_cli("validate", "--config", str(config), "--period", PERIOD)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.relative_to(region) for p in region.rglob("*")) == before
+    cache = tmp_path / "home-cache" / "consolidate"
+    assert len(_entries(cache)) == 2
+    assert (cache / "cache.sqlite").stat().st_mode & 0o077 == 0  # the figures are the user's alone
+    assert _actual(_run(config, tmp_path / "1.json"), "U1") == 1_000_000

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
+import pickle
 import sqlite3
 from contextlib import suppress
 from dataclasses import dataclass
@@ -25,9 +26,8 @@ from consolidate.outputs.history import (
     inputs_digest,
     latest,
     open_store,
-    previous_close,
+    previous_with_note,
     record,
-    regrouping_note,
     same_inputs,
     settled,
 )
@@ -72,7 +72,9 @@ def run_command(config_path: Path, period: str, options: RunOptions, close: bool
     with exclusive(lock_path(config)):
         # first of all: what an interrupted close left
         usable = recover_store(config, strict=close, consequence="jämförelsen med förra stängda månaden saknas")
-        result, err = load(config, period)
+        aside: list = []  # the closed months, read in a forked copy while the files are consolidated
+        result, err = load(config, period, meanwhile=lambda: aside.append(
+            _closed_aside(config, period, options.entity) if usable else None))
         from consolidate.outputs.terminal import print_problems  # start-up: rich
 
         print_problems(err, [p for p in result.problems if p.is_error or not options.quiet])
@@ -81,15 +83,16 @@ def run_command(config_path: Path, period: str, options: RunOptions, close: bool
             err.print(f"{errors} fel; inget skrevs. Kör 'consolidate validate' för hela listan.", soft_wrap=True)
             log(err, config, period, result, "avbruten: fel i indata")
             return EXIT_DATA
+        json = _json_document(result, options, early=options.no_excel and not (options.pdf or config.output_pdf))
         if close:
-            done = _close(config, period, result, options, report.name, unit, err)
+            done = _close(config, period, result, options, report.name, unit, err, json, aside[0])
             if isinstance(done, int):
                 return done
             written, note = done
         else:
             closed = None
             if usable and config.store_path.exists():
-                result.previous, closed = _previous(config, period, result, err, options.entity)
+                result.previous, closed = _previous(config, period, result, err, options.entity, aside[0])
             if closed is not None and options.out_dir is None and not options.no_excel:
                 # the folder holds the closed version's workbook: a run with other inputs leaves it be
                 err.print(plain(
@@ -97,7 +100,7 @@ def run_command(config_path: Path, period: str, options: RunOptions, close: bool
                     f"{'; '.join(closed[1])}. Den stängda arbetsboken skrivs inte över; använd --out KATALOG "
                     "för ett utkast, eller close --reopen för en ny version."), soft_wrap=True)
                 options = dataclasses.replace(options, no_excel=True)
-            written, note = _write_outputs(config, period, result, options, report.name, unit), ""
+            written, note = _write_outputs(config, period, result, options, report.name, unit, json=json), ""
         log(err, config, period, result, ", ".join(x for x in (written, note) if x))
     return EXIT_OK
 
@@ -117,13 +120,13 @@ def _entity_code(config, config_path: Path, asked: str) -> str:
     raise ConfigError(str(config_path), "--entity", f"{asked!r} finns inte i organisationsträdet")
 
 
-def _previous(config, period: str, result, err, entity: str | None = None):
+def _previous(config, period: str, result, err, entity: str | None = None, aside=None):
     """For a `run`: the previous closed month, for the comparison, and, when this period
     is closed with other inputs than these, its version and the files that differ. A
     run goes on without them when the store cannot be read, saying so."""
     try:
         with open_store(config.store_path) as conn:
-            previous = _closed_months(conn, config, period, result, err, entity)
+            previous = _closed_months(conn, config, period, result, err, entity, aside)
             last = latest(conn, period)
             if last is None:
                 return previous, None
@@ -137,20 +140,54 @@ def _previous(config, period: str, result, err, entity: str | None = None):
         return None, None
 
 
-def _closed_months(conn, config, period: str, result, err, entity: str | None):
+def _closed_months(conn, config, period: str, result, err, entity: str | None, aside=None):
     """What the run shows of the closed months: the trend of the year and the closed
-    Decembers (SPEC §15) set on `result`; returns the previous close (SPEC §7)."""
-    from consolidate.core.trend import series, trend_entities  # start-up: pandas
+    Decembers (SPEC §15) set on `result`; returns the previous close (SPEC §7). Read
+    from `conn`, or taken from `aside` (`_closed_aside`) when it was read there."""
+    from consolidate.core.trend import series  # start-up: pandas
+
+    read = pickle.loads(aside()) if aside is not None else None
+    previous, note, months, years = read if read is not None else _read_closed(conn, config, period, entity)
+    if note:
+        err.print(plain(note), soft_wrap=True)
+    result.trend = series(result, months, config.chart.reports[0].name, entity)
+    result.years = years
+    return previous
+
+
+def _read_closed(conn, config, period: str, entity: str | None):
+    """The previous close and the note on a reorganisation since (`previous_with_note`),
+    and the closed months and Decembers of the trend's entities."""
+    from consolidate.core.trend import entities_of_trend  # start-up: pandas
     from consolidate.outputs.history import closed_months, closed_years  # start-up: pandas
 
-    previous = previous_close(conn, period, config.tree)
-    if previous is not None and (note := regrouping_note(conn, period, config.tree)):
-        err.print(plain(note), soft_wrap=True)
+    previous, note = previous_with_note(conn, period, config.tree)
     report = config.chart.reports[0].name
-    entities = trend_entities(result, entity)
-    result.trend = series(result, closed_months(conn, period, entities, report), report, entity)
-    result.years = closed_years(conn, period, entities, report)
-    return previous
+    entities = entities_of_trend(config.tree, entity)
+    return previous, note, closed_months(conn, period, entities, report), closed_years(conn, period, entities, report)
+
+
+def _closed_aside(config, period: str, entity: str | None):
+    """Start `_read_closed` in a forked copy of this process, which reads the store
+    while this one consolidates the files (the store is read-only meanwhile: this
+    process holds the lock). The function returned gives its pickled result, or None
+    when the copy could not read it (then it is read here, and a failure of the store
+    is met where it always is)."""
+    if not config.store_path.exists():
+        return None
+    from consolidate.runtime.forked import beside  # start-up: only with a store
+
+    def work() -> bytes:
+        try:
+            with open_store(config.store_path) as conn:
+                return pickle.dumps(_read_closed(conn, config, period, entity), protocol=pickle.HIGHEST_PROTOCOL)
+        except StoreError:
+            return pickle.dumps(None)
+
+    return beside(work, capacity=_CLOSED_ROOM)
+
+
+_CLOSED_ROOM = 1 << 28  # room for the pickled closed months in memory shared with the copy; more is read here
 
 
 def _fingerprint(config, result):
@@ -166,35 +203,68 @@ def _fingerprint(config, result):
     return fingerprint(sources, config.path.parent, read)  # the workbooks as read, not as they are now
 
 
-def _write_outputs(config, period, result, options: RunOptions, report: str, unit: str,
-                   place=atomic_path, tables: bool = True) -> str:
-    """The JSON, the workbook and the tables, in the order that lets the two cores
-    work side by side: the JSON's income part is started in a forked copy first, then
-    the workbook is written and the tables printed (unless quiet, or `tables` is off),
-    then the JSON is written. The files are each written whole or not at all, through
-    `place` (`atomic_path`, or a close's `Staging.path`)."""
-    from consolidate.outputs.export import Scope, begin_document  # start-up: orjson and the core
+def _json_document(result, options: RunOptions, early: bool = False):
+    """The JSON asked for (or None). `early`: its staffing part begun at once, in a
+    forked copy while this process reads the store (it needs nothing but the files);
+    else, when the workbook or the PDF is made, which need the staffing figures too,
+    this process works them out once for all of them (`_write_outputs`)."""
+    if options.json_path is None:
+        return None
+    from consolidate.outputs.export import Document, Scope  # start-up: orjson and the core
 
-    scope = Scope(options.entity, options.report_name)
-    finish_json = begin_document(result, options.json_path, place, scope) if options.json_path is not None else None
+    json = Document(result, Scope(options.entity, options.report_name))
+    if early:
+        json.begin("staffing")
+    return json
+
+
+def _write_outputs(config, period, result, options: RunOptions, report: str, unit: str,
+                   place=atomic_path, tables: bool = True, json=None) -> str:
+    """The JSON, the workbook, the PDF and the tables, in the order that lets the cores
+    work side by side: with a workbook, the PDF's drawing and the JSON's income part are
+    started in one forked copy first; then the workbook is written, the PDF, the tables
+    (unless quiet, or `tables` is off) and the JSON. The files are each written whole
+    or not at all, through `place` (`atomic_path`, or a close's `Staging.path`)."""
+    if json is None:
+        json = _json_document(result, options)
+    workbook = not options.no_excel
+    if workbook or options.pdf or config.output_pdf:
+        _ = result.staffing  # worked out once, here, for the workbook, the PDF and the JSON's forked copy
+    directory = options.out_dir or config.resolve(config.output_directory, period)
+    pdf = None
+    if options.pdf or config.output_pdf:
+        from consolidate.outputs.pdf.writer import MAX_PDF_BYTES, month_report  # start-up: reportlab
+
+        pdf = month_report(result, directory, unit, report, options.entity, comments=result.unit_comments(),
+                           trend=_trend_points(result, report, options.entity))
+    drawn = None
+    if workbook and (pdf is not None or (json is not None and json.large)):
+        # the PDF's drawing and the JSON's income part are made one after the other in
+        # one forked copy while this process writes the workbook
+        from consolidate.runtime.forked import beside_each  # start-up: only with a workbook
+
+        works = [pdf.draw] if pdf is not None else []
+        if json is not None and json.large:
+            works.append(json.work("income"))
+        made = beside_each(works, capacity=(MAX_PDF_BYTES if pdf is not None else 0)
+                           + (json.room if json is not None else 0))
+        if pdf is not None:
+            drawn = made.pop(0)
+        if json is not None and json.large:
+            json.supply("income", made.pop(0))
     written = ""
-    if not options.no_excel:
+    if workbook:
         from consolidate.outputs.excel import write_report  # start-up: xlsxwriter
 
-        directory = options.out_dir or config.resolve(config.output_directory, period)
         clear_leftovers(directory)
         written = f"arbetsbok {write_report(result, directory, unit, report, place, entity=options.entity)}"
-    if options.pdf or config.output_pdf:
-        from consolidate.outputs.pdf import write_pdf  # start-up: reportlab, only when a PDF is made
-
-        directory = options.out_dir or config.resolve(config.output_directory, period)
-        pdf = write_pdf(result, directory, unit, report, options.entity, trend=_trend_points(result, report,
-                        options.entity), comments=result.unit_comments(), place=place)
-        written = ", ".join(x for x in (written, f"månadsrapport {pdf}") if x)
+    if pdf is not None:
+        path = pdf.write(place, drawn() if drawn is not None else None)
+        written = ", ".join(x for x in (written, f"månadsrapport {path}") if x)
     if tables:
         _tables(result, options, report, unit)
-    if finish_json is not None:
-        finish_json()
+    if json is not None:
+        json.write(options.json_path, place)
     return written
 
 
@@ -223,7 +293,8 @@ def _tables(result, options: RunOptions, report: str, unit: str) -> None:
                                           comments=options.comments))
 
 
-def _close(config, period, result, options: RunOptions, report: str, unit: str, err) -> int | tuple[str, str]:
+def _close(config, period, result, options: RunOptions, report: str, unit: str, err,
+           json=None, aside=None) -> int | tuple[str, str]:
     """Write the outputs under temporary names, record the close, then put the outputs
     in place. A process killed at any moment leaves what the next command completes
     (the close was recorded: the outputs are renamed) or removes (it was not)."""
@@ -231,11 +302,12 @@ def _close(config, period, result, options: RunOptions, report: str, unit: str, 
         recording = _prepare_close(conn, config, period, result, options, err)
         if isinstance(recording, int):
             return recording
-        result.previous = _closed_months(conn, config, period, result, err, options.entity)
+        result.previous = _closed_months(conn, config, period, result, err, options.entity, aside)
         staging = Staging()
         staging.announce = lambda temporary, target: announce(conn, staging.token, temporary, target)
         try:
-            written = _write_outputs(config, period, result, options, report, unit, staging.path, tables=False)
+            written = _write_outputs(config, period, result, options, report, unit, staging.path, tables=False,
+                                     json=json)
             from consolidate.outputs.closed import pack  # start-up: orjson and the core
 
             sources = pack(result) if recording.version is not None else None

@@ -7,6 +7,7 @@ import datetime as dt
 import gc
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,13 +25,18 @@ if TYPE_CHECKING:  # start-up: pandas and rich are imported while the workers re
     from consolidate.core.period import Result
 
 
-def load(config: Config, period: str) -> tuple[Result, Console]:
+def load(config: Config, period: str, meanwhile: Callable[[], object] | None = None) -> tuple[Result, Console]:
     """Read and consolidate a period: the income statements are consolidated while the
-    worker processes still read the staffing sheets, which come last."""
+    worker processes still read the staffing sheets, which come last. `meanwhile` is
+    called once pandas is imported, before the files' rows are taken: to start other
+    work in a forked copy that then need not import it again."""
     gc.freeze()  # what is loaded so far stays: worker processes share it untouched
     reading = start_reading(config, period)  # worker processes read while the rest is imported
     from consolidate.core.period import add_staffing, consolidate_income  # start-up: pandas, once the workers read
     from consolidate.outputs.terminal import make_console  # start-up: rich, likewise
+
+    if meanwhile is not None:
+        meanwhile()
 
     err = make_console(sys.stderr)
     progress, tick = _progress(err, len(reading))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from consolidate.config.tree import Tree
 from consolidate.core.period import Result
 from consolidate.vocabulary import MEASURES
 
@@ -14,7 +15,11 @@ TREND_KEYS = ["entity", "row", "period", "actual", "budget", "var_budget", "fore
 def trend_entities(result: Result, entity: str | None = None) -> list[str]:
     """The region and each administration, and with `entity` that entity and the ones
     right below it."""
-    tree = result.config.tree
+    return entities_of_trend(result.config.tree, entity)
+
+
+def entities_of_trend(tree: Tree, entity: str | None = None) -> list[str]:
+    """`trend_entities` of a tree."""
     found = [tree.root, *tree.children[tree.root]]
     if entity is not None:
         found += [e for e in (entity, *tree.children[entity]) if e not in found]

@@ -194,34 +194,68 @@ def document(result: Result, scope: Scope = WHOLE) -> dict:
     return {key: make() for key, make in _parts(result, scope)}
 
 
-BESIDE_MIN_ROWS = 20_000  # report rows from which the income part is made in a forked process
+BESIDE_MIN_ROWS = 20_000  # report rows from which the large parts are made in forked processes
+
+
+class Document:
+    """The JSON of `document(result)`, made part by part and written to `path` whole or
+    not at all (`write(path, place)`).
+
+    `begin(key)` starts a part at once in a forked copy of this process (when the
+    document is large), so that the caller can do other work meanwhile: the staffing
+    part as soon as the files are read (it needs nothing else), the income part once
+    the previous close is known, while the workbook is written. The other parts are
+    made when the file is written. The parts are written one after the other as JSON
+    values under their keys, which gives the same file as `document`."""
+
+    def __init__(self, result: Result, scope: Scope = WHOLE) -> None:
+        self.parts = dict(_parts(result, scope))
+        self.rows = 0 if result.rows is None else len(result.rows)
+        self.staff_rows = 0 if result.staff_sources is None else sum(
+            len(source.rows.row) for source in result.staff_sources if source.rows is not None)
+        self.begun: dict[str, Callable[[], bytes | memoryview]] = {}
+
+    @property
+    def large(self) -> bool:
+        """Whether its parts are worth making in a forked copy."""
+        return self.rows >= BESIDE_MIN_ROWS
+
+    @property
+    def room(self) -> int:
+        """Bytes a part can take: at most some kB a row."""
+        return 4096 * (self.rows + 4 * self.staff_rows)
+
+    def begin(self, key: str) -> None:
+        """Start making part `key` (in a forked copy when the document is large)."""
+        if self.large:
+            self.begun[key] = beside(self.work(key), capacity=self.room)
+
+    def work(self, key: str) -> Callable[[], bytes]:
+        """What makes part `key`: its JSON bytes."""
+        make = self.parts[key]
+        return lambda: _dumps(make())
+
+    def supply(self, key: str, made: Callable[[], bytes | memoryview]) -> None:
+        """Part `key` is made elsewhere: `made()` gives its bytes."""
+        self.begun[key] = made
+
+    def write(self, path: Path, place: Callable[[Path], AbstractContextManager[Path]] = atomic_path) -> None:
+        made = {key: _dumps(make()) for key, make in self.parts.items() if key not in self.begun}
+        with place(path) as tmp, open(tmp, "wb") as handle:
+            for k, key in enumerate(self.parts):
+                handle.write((b"{" if k == 0 else b",") + _dumps(key) + b":")
+                handle.write(self.begun[key]() if key in self.begun else made[key])
+            handle.write(b"}\n")
 
 
 def begin_document(result: Result, path: Path,
                    place: Callable[[Path], AbstractContextManager[Path]] = atomic_path,
                    scope: Scope = WHOLE) -> Callable[[], None]:
-    """Start the JSON of `document(result)`; return the function that writes it, whole
-    or not at all.
-
-    The income part, most of the file, is started at once in a forked copy of this
-    process, so the caller can do other work (the workbook, the tables) before it
-    asks for the file; the other parts are made when it is written. The parts are
-    written one after the other as JSON values under their keys, which gives the same
-    file as `document`."""
-    parts = dict(_parts(result, scope))
-    rows = 0 if result.rows is None else len(result.rows)
-    work = lambda: _dumps(parts["income"]())  # noqa: E731
-    income_part = beside(work, capacity=4096 * rows) if rows >= BESIDE_MIN_ROWS else work
-
-    def write() -> None:
-        made = {key: _dumps(make()) for key, make in parts.items() if key != "income"}
-        with place(path) as tmp, open(tmp, "wb") as handle:
-            for k, key in enumerate(parts):
-                handle.write((b"{" if k == 0 else b",") + _dumps(key) + b":")
-                handle.write(income_part() if key == "income" else made[key])
-            handle.write(b"}\n")
-
-    return write
+    """Start the JSON of `document(result)` with its income part (see `Document`);
+    return the function that writes it."""
+    doc = Document(result, scope)
+    doc.begin("income")
+    return lambda: doc.write(path, place)
 
 
 def _dumps(value: object) -> bytes:

@@ -146,25 +146,35 @@ def fingerprint(paths: list[Path], base: Path, read: dict[Path, tuple[str, int]]
     `read` gives the SHA-256 and size of files as they were read for the figures: those
     are recorded, not the file as it is now (it may have been replaced meanwhile)."""
     files = []
+    base = base.resolve()
+    folders: dict[Path, str] = {}  # each folder resolved once: thousands of files share a few
     for path in paths:
         if read is not None and path in read:
             sha256, size = read[path]
-            files.append(InputFile(_stored_name(path, base), sha256, size))
+            files.append(InputFile(_stored_name(path, base, folders), sha256, size))
             continue
         digest = hashlib.sha256()
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
-        files.append(InputFile(_stored_name(path, base), digest.hexdigest(), path.stat().st_size))
+        files.append(InputFile(_stored_name(path, base, folders), digest.hexdigest(), path.stat().st_size))
     return sorted(files, key=lambda f: f.name)
 
 
-def _stored_name(path: Path, base: Path) -> str:
+def _stored_name(path: Path, base: Path, folders: dict[Path, str]) -> str:
     """A file's name as the store keeps it: relative to the config's folder (also with
     `..`), so a region folder moved or copied whole keeps its names. A name that is not
     valid UTF-8 is kept with its bytes escaped (\\xe5): SQLite stores only valid text,
-    and the escaped name stays the same from close to close."""
-    name = os.path.relpath(path.resolve(), base.resolve())
+    and the escaped name stays the same from close to close. `base` is resolved; each
+    folder's name relative to it is worked out once (`folders`), and a file that is
+    itself a link is resolved whole."""
+    if os.path.islink(path):
+        name = os.path.relpath(path.resolve(), base)
+    else:
+        folder = folders.get(path.parent)
+        if folder is None:
+            folder = folders[path.parent] = os.path.relpath(path.parent.resolve(), base)
+        name = path.name if folder == os.curdir else os.path.join(folder, path.name)
     return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
@@ -409,20 +419,25 @@ def previous_close(conn: sqlite3.Connection, period: str, tree: Tree | None = No
     tree that close was made with has no rows: its figures then and now are not
     comparable (see `regrouped`). A close made before trees were recorded is compared
     as it is."""
+    return previous_with_note(conn, period, tree)[0]
+
+
+def previous_with_note(conn: sqlite3.Connection, period: str, tree: Tree | None = None
+                       ) -> tuple[tuple[str, pd.DataFrame] | None, str | None]:
+    """`previous_close`, and `regrouping_note` for it, the tree compared once."""
     close = _previous(conn, period)
     if close is None:
-        return None
+        return None, None
     import pandas as pd  # start-up: the store is opened before the files are read
 
     frame = pd.read_sql_query(
         "SELECT entity, report, row, actual, actual - budget AS var_budget FROM income WHERE close_id = ?",
         conn, params=(close.id,),
     )
-    if tree is not None:
-        changed = regrouped(conn, close.id, tree)
-        if changed:
-            frame = frame[~frame["entity"].isin(changed)].reset_index(drop=True)
-    return close.period, frame
+    changed = regrouped(conn, close.id, tree) if tree is not None else []
+    if changed:
+        frame = frame[~frame["entity"].isin(changed)].reset_index(drop=True)
+    return (close.period, frame), _regrouping_text(close.period, changed)
 
 
 def _previous(conn: sqlite3.Connection, period: str) -> Close | None:
@@ -468,18 +483,12 @@ def _units_below(parent_of: dict[str, str | None]) -> dict[str, frozenset[str]]:
     return {code: frozenset(units) for code, units in below.items()}
 
 
-def regrouping_note(conn: sqlite3.Connection, period: str, tree: Tree) -> str | None:
-    """One line saying for which entities the change since the previous close is not
-    shown because their units differ from that close's tree; None when there are none."""
-    close = _previous(conn, period)
-    if close is None:
-        return None
-    changed = regrouped(conn, close.id, tree)
+def _regrouping_text(period: str, changed: list[str]) -> str | None:
     if not changed:
         return None
     shown = ", ".join(changed[:8]) + (f" och {len(changed) - 8} till" if len(changed) > 8 else "")
-    return (f"info: organisationen har ändrats sedan den stängda {close.period}: enheter har flyttats till eller "
-            f"från {shown}, så förändringen sedan {close.period} visas inte för dem (övriga jämförs som vanligt)")
+    return (f"info: organisationen har ändrats sedan den stängda {period}: enheter har flyttats till eller "
+            f"från {shown}, så förändringen sedan {period} visas inte för dem (övriga jämförs som vanligt)")
 
 
 def listing(conn: sqlite3.Connection, region: str, period: str | None = None) -> pd.DataFrame:

@@ -19,7 +19,7 @@ import python_calamine
 from consolidate.config.region import Config, InputSource
 from consolidate.problems import WARNING, ConfigError, Problem, one_line
 from consolidate.readers.income import merge_labels, read_income_file
-from consolidate.readers.layout import SheetRows, shared
+from consolidate.readers.layout import SheetRows, shared_all
 from consolidate.readers.staffing import read_staffing_file
 from consolidate.readers.workbook import read_bytes
 from consolidate.runtime.cache import Cache, default_cache
@@ -131,9 +131,24 @@ class Reading:
         can be worked on while the workers still read the staffing files."""
         start = self._pool.done
         found = self._pool.take(count, progress)
-        return [Source(path, display, rows, problems)
-                for (_, path, _), display, (rows, problems)
-                in zip(self.jobs[start:], self.displays[start:], found)]
+        return [Source(path, display, *(_from_cache(got, reader, path, display, args) if type(got) is Entry else got))
+                for (reader, path, args), display, got in zip(self.jobs[start:], self.displays[start:], found)]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A file's entry in the cache of files as read, as a worker found it: unpacked
+    where it is used, so that it is not unpacked and packed again to be sent there."""
+
+    data: bytes
+
+
+def _from_cache(entry: Entry, reader: Callable[..., Any], path: Path, display: str,
+                args: tuple[Any, ...]) -> tuple[Any, list[Problem]]:
+    """The rows and problems of a cache entry; a damaged or foreign entry is only a
+    file to read anew (here: it is rare)."""
+    found = _unpacked(entry.data, display)
+    return found if found is not None else reader(path, display, *args)
 
 
 def _settings(known: dict[int, str], reader: Callable[..., Any], args: tuple[Any, ...], cache: ReadCache) -> str:
@@ -182,8 +197,9 @@ class ReadCache:
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
     def read(self, path: Path, display: str, reader: Callable[..., Any], args: tuple[Any, ...],
-             settings: str) -> tuple[Any, list[Problem]]:
-        """`reader(path, display, *args)`, or what it returned for these bytes before."""
+             settings: str) -> tuple[Any, list[Problem]] | Entry:
+        """`reader(path, display, *args)`, or what it returned for these bytes before:
+        the cache's `Entry`, which `Reading.take` unpacks."""
         try:
             data = read_bytes(path, self.max_bytes)
         except OSError:
@@ -191,11 +207,12 @@ class ReadCache:
         if isinstance(data, int):  # over the limit: the reader refuses it
             return reader(path, display, *args)
         sha256 = hashlib.sha256(data).hexdigest()
-        key = hashlib.sha256(f"{settings}:{sha256}".encode()).hexdigest()
+        # the ending counts too: it decides which checks are made (an .ods's, an .xlsx's)
+        key = hashlib.sha256(f"{settings}:{path.suffix.lower()}:{sha256}".encode()).hexdigest()
         entry = self.cache.get(key)
-        if entry is not None and (found := _unpacked(entry, display)) is not None:
-            return found
-        rows, problems = reader(path, display, *args)
+        if entry is not None:
+            return Entry(entry)
+        rows, problems = reader(path, display, *args, data=data)  # the bytes just hashed: read once
         if rows is not None and getattr(rows, "sha256", None) == sha256:  # else the file changed meanwhile
             self.cache.put(key, pickle.dumps((display, rows, problems), protocol=pickle.HIGHEST_PROTOCOL))
         return rows, problems
@@ -213,7 +230,7 @@ def _unpacked(entry: bytes, display: str) -> tuple[Any, list[Problem]] | None:
     for name in _SHARED_TEXTS:  # one object for equal texts, as the reader makes them
         texts = getattr(rows, name, None)
         if texts:
-            setattr(rows, name, [shared(text) if type(text) is str else text for text in texts])
+            setattr(rows, name, shared_all(texts))
     return rows, problems
 
 
@@ -244,15 +261,16 @@ def code_version() -> str:
     return _VERSION[0]
 
 
-def read_cache(max_bytes: int) -> ReadCache | None:
-    """The user's cache of files as read (`runtime.cache.default_cache`), or None when
-    it is turned off; entries unused for long are pruned (at most once a day)."""
+def read_cache(config: Config) -> ReadCache | None:
+    """The user's cache of files as read (`runtime.cache.default_cache`, or where
+    `CONSOLIDATE_CACHE` says), or None when it is turned off; entries unused for long
+    are pruned (at most once a day)."""
     cache = default_cache()
     if cache is None:
         return None
     cache.prune()
     cache.close()  # the worker processes are forked next, and open their own
-    return ReadCache(cache, code_version(), max_bytes)
+    return ReadCache(cache, code_version(), config.inputs.max_workbook_bytes)
 
 
 def _died(args: tuple[Any, ...]) -> tuple[None, list[Problem]]:
@@ -280,8 +298,7 @@ def start_reading(config: Config, period: str) -> Reading:
                   for source in (None, *inputs.sources)}
     jobs: list[Job] = [(read_income_file, p, income_args[chosen.get(p)]) for p in income_files]
     jobs += [(read_staffing_file, p, staff_args[chosen.get(p)]) for p in staff_files]
-    return Reading(jobs, problems + staff_problems + source_problems, len(income_files),
-                   read_cache(inputs.max_workbook_bytes))
+    return Reading(jobs, problems + staff_problems + source_problems, len(income_files), read_cache(config))
 
 
 def _files(config: Config, pattern: str | None, period: str, what: str) -> tuple[list[Path], list[Problem]]:

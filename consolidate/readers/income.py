@@ -286,9 +286,11 @@ def _names(sheet: Sheet, data: list[int], c: int | None, codes: list[tuple[str, 
 
 
 def read_income_file(path, display: str, sheet_name: str | None, max_bytes: int, labels: dict[str, tuple[str, ...]],
-                     default_unit: str, signs: str = "report") -> tuple[IncomeRows | None, list[Problem]]:
-    """Open and read one income statement workbook; top level so processes can run it."""
-    sheet, problems = open_sheet(path, display, sheet_name, max_bytes)
+                     default_unit: str, signs: str = "report", data: bytes | None = None
+                     ) -> tuple[IncomeRows | None, list[Problem]]:
+    """Open and read one income statement workbook (from `data`, its bytes, when they
+    have been read already); top level so processes can run it."""
+    sheet, problems = open_sheet(path, display, sheet_name, max_bytes, data)
     if sheet is None:
         return None, problems
     rows, more = read_income_sheet(sheet, labels, default_unit, signs)

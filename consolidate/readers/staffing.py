@@ -49,7 +49,8 @@ class StaffingRows(SheetRows):
     def columns(self) -> dict[str, Sequence[Any]]:
         """The rows as columns of the staffing table; a missing measure is NaN."""
         n = len(self.row)
-        measures = {m: self.values.get(m, array("d", [float("nan")]) * n) for m in STAFF_MEASURES}
+        values = self.values
+        measures = {m: values[m] if m in values else array("d", [float("nan")]) * n for m in STAFF_MEASURES}
         return {"unit": self.unit, "group": self.group, "gender": self.gender,
                 "age_band": self.age_band, "row": self.row, **measures}
 
@@ -386,9 +387,11 @@ def _normalised(key: str, value: object) -> str | None:
 
 
 def read_staffing_file(path, display: str, sheet_name: str | None, max_bytes: int,
-                       labels: dict[str, tuple[str, ...]]) -> tuple[StaffingRows | None, list[Problem]]:
-    """Open and read one staffing workbook; top level so processes can run it."""
-    sheet, problems = open_sheet(path, display, sheet_name, max_bytes)
+                       labels: dict[str, tuple[str, ...]], data: bytes | None = None
+                       ) -> tuple[StaffingRows | None, list[Problem]]:
+    """Open and read one staffing workbook (from `data`, its bytes, when they have been
+    read already); top level so processes can run it."""
+    sheet, problems = open_sheet(path, display, sheet_name, max_bytes, data)
     if sheet is None:
         return None, problems
     rows, more = read_staffing_sheet(sheet, labels)

@@ -135,23 +135,27 @@ class _Refused(Exception):
 _SAVE_AGAIN = "öppna filen i Excel och spara om den"
 
 
-def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int) -> tuple[Sheet | None, list[Problem]]:
+def open_sheet(path: Path, display: str, sheet_name: str | None, max_bytes: int,
+               data: bytes | None = None) -> tuple[Sheet | None, list[Problem]]:
     """Open the named sheet of a workbook, or else its first visible worksheet,
     refusing what is not safe to read.
 
     The zip checks and the sheet's XML (error values, formulas without a saved value,
     the sheet's extent) work on one read of the file. calamine opens it by path: it then
     chooses the format by the ending and says what is wrong with a damaged .ods or
-    .xls, where reading the bytes it would only say that it cannot tell the format."""
+    .xls, where reading the bytes it would only say that it cannot tell the format.
+    `data`: the file's bytes when the caller has read them already (within `max_bytes`)."""
     def refuse(message: str, sheet: str | None = None, cell: str | None = None) -> tuple[None, list[Problem]]:
         return None, [Problem(message, file=display, sheet=sheet, cell=cell)]
 
-    try:
-        data = read_bytes(path, max_bytes)
-    except OSError as exc:
-        return refuse(f"filen kan inte läsas: {os_error_text(exc)}")
-    if isinstance(data, int):
-        return refuse(f"filen är {data / 1e6:.0f} MB, över gränsen {max_bytes / 1e6:.0f} MB; den läses inte")
+    if data is None:
+        try:
+            read = read_bytes(path, max_bytes)
+        except OSError as exc:
+            return refuse(f"filen kan inte läsas: {os_error_text(exc)}")
+        if isinstance(read, int):
+            return refuse(f"filen är {read / 1e6:.0f} MB, över gränsen {max_bytes / 1e6:.0f} MB; den läses inte")
+        data = read
     if not data:
         return refuse("filen är tom (0 byte)")
     archive = None

@@ -2,9 +2,11 @@
 bytes were made from: an entry is only ever found again for the same input, so it
 never needs to be invalidated, only pruned.
 
-Where it lives: `CONSOLIDATE_CACHE` names the directory (`user`: `$XDG_CACHE_HOME/
-consolidate` or `~/.cache/consolidate`); unset, or `off` (`0`, `no`, empty), there is
-none: the cache is asked for, never on by default.
+Where it lives: by default in the user's cache folder, `$XDG_CACHE_HOME/consolidate` or
+`~/.cache/consolidate` (made readable by the user alone: the entries hold figures), so
+that no command writes into the region's folder what it did not write before (`validate`
+writes nothing there). `CONSOLIDATE_CACHE` names another directory, or turns the cache
+off (`off`, `0`, `no`, `false`, empty): then there is none.
 The entries are rows of one SQLite file there (`cache.sqlite`), which many processes
 read and write at once: thousands of small files cost far more to create than rows.
 The cache need not survive a crash of the machine (a lost or damaged entry is only
@@ -31,23 +33,25 @@ def _today() -> int:
     return int(time.time() // 86_400)
 
 
-_CONNECTIONS: dict[tuple[int, Path], sqlite3.Connection | None] = {}  # (process, directory): None when unusable
+_CONNECTIONS: dict[tuple[int, Path], sqlite3.Connection | None] = {}  # (process, file): None when unusable
 
 
 class Cache:
-    """Entries in `directory/cache.sqlite` (made when first used). Each process opens
-    its own connection, once (a forked worker never uses its parent's)."""
+    """Entries in the SQLite file `path` (made when first used). Each process opens its
+    own connection, once (a forked worker never uses its parent's)."""
 
-    def __init__(self, directory: Path | str) -> None:
-        self.directory = Path(directory)
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
 
     def _db(self) -> sqlite3.Connection | None:
-        key = (os.getpid(), self.directory)
+        key = (os.getpid(), self.path)
         if key not in _CONNECTIONS:
             db = None
             try:
-                self.directory.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.directory / _NAME, timeout=10, isolation_level=None)
+                self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                # the user's alone: made so before SQLite makes it with the umask's rights
+                os.close(os.open(self.path, os.O_CREAT | os.O_RDONLY, 0o600))
+                db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=OFF")
                 db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, data BLOB NOT NULL, "
@@ -102,19 +106,19 @@ class Cache:
 
     def close(self) -> None:
         """Close this process's connection: before processes are forked, which open their own."""
-        db = _CONNECTIONS.pop((os.getpid(), self.directory), None)
+        db = _CONNECTIONS.pop((os.getpid(), self.path), None)
         if db is not None:
             db.close()
 
 
 def default_cache() -> Cache | None:
-    """The cache `CONSOLIDATE_CACHE` names: a directory, or `user` for the user's cache
-    folder (`$XDG_CACHE_HOME/consolidate` or `~/.cache/consolidate`). Off unless asked
-    for: a run reads every file anew by default."""
+    """The cache: in the user's cache folder (`$XDG_CACHE_HOME/consolidate` or
+    `~/.cache/consolidate`) unless `CONSOLIDATE_CACHE` names another directory or turns
+    it off (`off`)."""
     named = os.environ.get("CONSOLIDATE_CACHE")
-    if named is None or named.strip().lower() in _OFF:
+    if named is not None and named.strip().lower() in _OFF:
         return None
-    if named.strip().lower() == "user":
+    if named is None or named.strip().lower() == "user":
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        return Cache(os.path.join(base, "consolidate"))
-    return Cache(named)
+        return Cache(os.path.join(base, "consolidate", _NAME))
+    return Cache(os.path.join(named, _NAME))

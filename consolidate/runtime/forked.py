@@ -3,6 +3,7 @@ main line would otherwise leave idle once the files are read."""
 
 from __future__ import annotations
 
+import gc
 import mmap
 import multiprocessing
 import os
@@ -26,6 +27,7 @@ def beside(work: Callable[[], bytes], capacity: int) -> Callable[[], memoryview 
         return work
     try:
         shared = mmap.mmap(-1, _LENGTH + capacity)  # anonymous and shared with children
+        gc.freeze()  # what exists now is never collected here either: its pages stay shared with the copy
         child = multiprocessing.get_context("fork").Process(target=_put, args=(work, shared, os.getpid()),
                                                             daemon=True)
         child.start()
@@ -42,8 +44,29 @@ def beside(work: Callable[[], bytes], capacity: int) -> Callable[[], memoryview 
     return result
 
 
+def beside_each(works: list[Callable[[], bytes]], capacity: int) -> list[Callable[[], memoryview | bytes]]:
+    """`beside` for several pieces of work, done one after the other in one forked
+    copy (one copy's memory for all of them); returns for each a function that waits
+    for its bytes. `capacity`: room for all of them together."""
+    together = beside(lambda: b"".join(len(data).to_bytes(_LENGTH, "little") + data
+                                       for data in (work() for work in works)), capacity + _LENGTH * len(works))
+    found: list[memoryview | bytes] = []
+
+    def part(k: int) -> memoryview | bytes:
+        if not found:
+            data, start = memoryview(together()), 0
+            for _ in works:
+                length = int.from_bytes(data[start:start + _LENGTH], "little")
+                found.append(data[start + _LENGTH:start + _LENGTH + length])
+                start += _LENGTH + length
+        return found[k]
+
+    return [lambda k=k: part(k) for k in range(len(works))]  # type: ignore[misc]
+
+
 def _put(work: Callable[[], bytes], shared: mmap.mmap, parent: int) -> None:
     die_with_parent(parent)
+    gc.disable()  # the copy lives briefly: a collection would visit, and so copy, every page it shares
     try:
         data = work()
     except BaseException:  # noqa: BLE001 - the caller does the work again and reports what fails

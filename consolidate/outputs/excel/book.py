@@ -105,6 +105,7 @@ class Book:
         self.depth = self.tree.depth
         self.longest: dict[str, int] = {}  # see text_width
         self._shown_files: dict[str, str] = {}  # see shown_file
+        self._shown_folders: dict[str, str | None] = {}  # see shown_file
         # The nine, and the change since the last close.
         self.columns = report_columns(None if result.previous is None else result.previous[0])
         framed = result.report_frame()
@@ -113,7 +114,7 @@ class Book:
             of_report = of_report[of_report["entity"].isin(self.codes)]
         keys = [k for k, _ in INCOME_COLUMNS]
         self.report_values = of_report[[k for k, _ in self.columns]].to_numpy(dtype=float) / self.factor
-        self.report_labels = [text(r) for r in of_report["row"]]
+        self.report_labels = [text(r) for r in of_report["row"].tolist()]
         self.row_names = list(dict.fromkeys(self.report_labels))  # each once, for column widths
         self.report_totals = of_report["total"].to_numpy(dtype=bool)
         self.report_index = of_report.groupby("entity", sort=False).indices
@@ -183,15 +184,28 @@ class Book:
         if not file:
             return ""
         if file not in self._shown_files:
-            path = Path(file)
-            try:
-                shown = os.path.relpath(path if path.is_absolute() else Path.cwd() / path, self.config.path.parent)
-            except ValueError:  # another drive
+            folder, name = os.path.split(file)
+            if folder not in self._shown_folders:  # worked out once for all the files in a folder
+                self._shown_folders[folder] = self._relative(folder or os.curdir)
+            above = self._shown_folders[folder]
+            if above is None:  # another drive
                 shown = file
+            elif name in ("", os.curdir, os.pardir) or os.path.basename(above) == os.pardir:
+                shown = self._relative(file) or file  # "a/b" + name would not be the shortest path
+            else:
+                shown = name if above == os.curdir else f"{above}{os.sep}{name}"
             if shown.startswith(f"..{os.sep}..{os.sep}"):
                 shown = file
             self._shown_files[file] = text(shown.replace(os.sep, "/"))
         return self._shown_files[file]
+
+    def _relative(self, file: str) -> str | None:
+        """`file` relative to region.toml's folder; None on another drive."""
+        path = Path(file)
+        try:
+            return os.path.relpath(path if path.is_absolute() else Path.cwd() / path, self.config.path.parent)
+        except ValueError:  # another drive
+            return None
 
     def footnotes(self, ws: Worksheet, row: int, notes: list[str]) -> int:
         """Footnotes from `row` (the row right under a table); returns the row after

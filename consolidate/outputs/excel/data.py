@@ -27,12 +27,13 @@ def write(book: Book) -> DataRows:
     keys = list(MEASURES)  # the six measures; variances are derived from them
     headings = ["Period", "Enhet", "Namn", "Nivå", "Rapport", "Rad", "Mått", "Belopp (kr)"]
     codes = rows["entity"].tolist()
+    # code, name and level made once per entity, not once per row
+    entity = {e: (text(e), book.entity_names.get(e, ""), LEVEL_NAMES.get(book.levels.get(e, ""), ""))
+              for e in set(codes)}
     data = DataRows(
         period=book.period,
-        prefixes=[
-            (text(e), book.entity_names.get(e, ""), LEVEL_NAMES.get(book.levels.get(e, ""), ""), text(rp), text(lb))
-            for e, rp, lb in zip(codes, rows["report"].tolist(), rows["row"].tolist())
-        ],
+        prefixes=[entity[e] + (text(rp), text(lb))
+                  for e, rp, lb in zip(codes, rows["report"].tolist(), rows["row"].tolist())],
         measures=[HEADINGS[k] for k in keys],
         values=rows[keys].to_numpy(dtype=float),
     )

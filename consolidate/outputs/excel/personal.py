@@ -79,7 +79,13 @@ class Staff:
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
-        self._rows = frame.groupby("entity", sort=False).indices  # entity -> its rows
+        # Every row's values taken out of the frame at once, each entity's rows made
+        # into figures when asked for (a frame lookup per entity costs far more).
+        self._names = list(frame.columns)
+        self._values = list(zip(*(frame[name].tolist() for name in self._names)))
+        self._rows: dict[str, list[int]] = {}  # entity -> its rows
+        for i, code in enumerate(frame["entity"].tolist()):
+            self._rows.setdefault(code, []).append(i)
         self._of: dict[str, dict[tuple[Any, Any], dict[str, Any]]] = {}
 
     @classmethod
@@ -95,8 +101,7 @@ class Staff:
     def entity(self, code: str) -> dict[tuple[Any, Any], dict[str, Any]]:
         """An entity's figures: (by, key) -> figures, (None, None) its total."""
         if code not in self._of:
-            rows = self._rows.get(code, [])
-            records = self.frame.iloc[rows].to_dict("records") if len(rows) else []
+            records = [dict(zip(self._names, self._values[i])) for i in self._rows.get(code, [])]
             self._of[code] = {(None if _none(r["by"]) else r["by"], None if _none(r["key"]) else r["key"]): r
                               for r in records}
         return self._of[code]
@@ -355,13 +360,14 @@ def every_entity(book: Book, staff: Staff | None) -> list[StreamedPart]:
     if staff is None:
         return []
     frame = staff.frame
-    entities = [text(e) for e in frame["entity"]]
-    bys = [None if _none(b) else b for b in frame["by"]]
-    keys = [None if _none(k) else k for k in frame["key"]]
+    codes = frame["entity"].tolist()
+    entities = [text(e) for e in codes]
+    bys = [None if _none(b) else b for b in frame["by"].tolist()]
+    keys = [None if _none(k) else k for k in frame["key"].tolist()]
     columns = [
         Column(entities, style=f.label),
-        Column([book.entity_names.get(e, "") for e in frame["entity"]], style=f.label),
-        Column([LEVEL_NAMES.get(book.levels.get(e, ""), "") for e in frame["entity"]], style=f.label),
+        Column([book.entity_names.get(e, "") for e in codes], style=f.label),
+        Column([LEVEL_NAMES.get(book.levels.get(e, ""), "") for e in codes], style=f.label),
         Column([BY_NAMES.get(b, text(b)) for b in bys], style=f.label),
         Column(["" if k is None else BREAKDOWN_LABELS.get(b or "", {}).get(k, text(k)) for b, k in zip(bys, keys)],
                style=f.label),

@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import chain, repeat
 
 import numpy as np
 import xlsxwriter
@@ -37,7 +38,7 @@ from consolidate.outputs.excel.xlsxwriter_private import (
 COMPRESSION = 6  # zlib level of the package
 DATA_COMPRESSION = 1  # the streamed sheets: most of the bytes; level 1 is three times faster
 
-_CHUNK_ROWS = 20_000
+_CHUNK_ROWS = 2_000  # a chunk of a few hundred kB stays in the processor's cache while it is compressed
 
 
 @dataclass
@@ -88,12 +89,13 @@ class TableRows:
     def share(self, book: xlsxwriter.Workbook) -> None:
         """Put the table's texts into the book's shared strings and number its formats
         (before the book is closed)."""
-        distinct = [set(column.values) - {"", None} if not column.numbers else set() for column in self.columns]
-        texts = set().union(*distinct, {c.missing for c in self.columns if c.numbers and c.missing})
+        distinct = [set(column.values) if not column.numbers else set() for column in self.columns]
+        texts = set().union(*(every - {"", None} for every in distinct),
+                            {c.missing for c in self.columns if c.numbers and c.missing})
         index = share_strings(book, sorted(texts))
         references = 0
         self._cells = []
-        for column, own in zip(self.columns, distinct):
+        for column, every in zip(self.columns, distinct):
             style = f' s="{xf_index(column.style)}"' if column.style is not None else ""
             if column.numbers:
                 values = np.asarray(column.values, dtype=float)
@@ -106,9 +108,10 @@ class TableRows:
                 self._cells.append(_number_cells(values, f"<c{style}><v>", blank))
             else:
                 texts_of = list(column.values)
-                cell_of = {v: f'<c{style} t="s"><v>{index[v]}</v></c>' for v in own}
+                empty = f"<c{style}/>"  # None or "": an empty cell
+                cell_of = {v: f'<c{style} t="s"><v>{index[v]}</v></c>' if v else empty for v in every}
                 references += sum(sum(map(bool, texts_of[a:b])) for _, a, b in self.sheets)
-                self._cells.append(_text_cells(texts_of, cell_of, f"<c{style}/>"))
+                self._cells.append(_text_cells(texts_of, cell_of))
         add_shared_string_references(book, references - len(index))
 
     def parts(self) -> list[StreamedPart]:
@@ -121,21 +124,27 @@ class TableRows:
         """Sheet XML rows for table rows [start, stop), as ASCII chunks."""
         for a in range(start, stop, _CHUNK_ROWS):
             b = min(stop, a + _CHUNK_ROWS)
-            columns = [cells(a, b) for cells in self._cells]
-            yield "".join(["<row>" + "".join(row) + "</row>" for row in zip(*columns)]).encode("ascii")
+            columns = [repeat("<row>", b - a), *(cells(a, b) for cells in self._cells), repeat("</row>", b - a)]
+            yield "".join(chain.from_iterable(zip(*columns))).encode("ascii")
 
 
 def _number_cells(values: np.ndarray, opening: str, blank: str) -> Callable[[int, int], list[str]]:
     """The cells of rows [a, b) of a column of numbers."""
     def cells(a: int, b: int) -> list[str]:
-        return [f"{opening}{v!r}</v></c>" if math.isfinite(v) else blank for v in values[a:b].tolist()]
+        part = values[a:b]
+        finite = np.isfinite(part)
+        if finite.all():  # the usual case
+            return [f"{opening}{v!r}</v></c>" for v in part.tolist()]
+        made = np.full(len(part), blank, dtype=object)  # the blanks placed by numpy, not a test per cell
+        made[finite] = [f"{opening}{v!r}</v></c>" for v in part[finite].tolist()]
+        return made.tolist()
     return cells
 
 
-def _text_cells(values: list, cell_of: dict[str, str], empty: str) -> Callable[[int, int], list[str]]:
-    """The cells of rows [a, b) of a column of texts."""
+def _text_cells(values: list, cell_of: dict[str, str]) -> Callable[[int, int], list[str]]:
+    """The cells of rows [a, b) of a column of texts (`cell_of` has every value's cell)."""
     def cells(a: int, b: int) -> list[str]:
-        return [cell_of[v] if v else empty for v in values[a:b]]
+        return list(map(cell_of.__getitem__, values[a:b]))
     return cells
 
 
@@ -162,7 +171,7 @@ class DataRows:
     def share(self, book: xlsxwriter.Workbook) -> None:
         """Put every text of the Data rows into the book's shared-string table (before
         the book is closed, when XlsxWriter writes the table)."""
-        texts = {self.period, *self.measures, *(text for prefix in self.prefixes for text in prefix)}
+        texts = {self.period, *self.measures, *chain.from_iterable(self.prefixes)}
         self.index = share_strings(book, sorted(texts))
         per_row = len(self.prefixes[0]) + 2 if self.prefixes else 0
         cells = sum(stop - start for _, start, stop in self.sheets) * len(self.measures) * per_row
@@ -183,18 +192,23 @@ class DataRows:
         # Rows and cells carry no `r` reference (it is optional in SpreadsheetML): each
         # follows the one before, so a source row's text cells are built once.
         number = f'<c s="{style}"><v>'
-        out: list[str] = []
-        values = self.values[start:stop].tolist()
-        for i in range(start, stop):
-            prefix = period + "".join([f'<c t="s"><v>{index[v]}</v></c>' for v in self.prefixes[i]])
-            for cell, value in zip(measure_cells, values[i - start]):
-                amount = f"{number}{value!r}</v></c>" if math.isfinite(value) else ""
-                out.append(f"{prefix}{cell}{amount}</row>")
-            if len(out) >= _CHUNK_ROWS:
-                yield "".join(out).encode("ascii")
-                out.clear()
-        if out:
-            yield "".join(out).encode("ascii")
+        cell_of = {text: f'<c t="s"><v>{i}</v></c>' for text, i in index.items()}
+        step = max(1, _CHUNK_ROWS // max(1, len(self.measures)))  # source rows per chunk
+        for a in range(start, stop, step):
+            b = min(stop, a + step)
+            prefixes = [period + "".join(map(cell_of.__getitem__, prefix)) for prefix in self.prefixes[a:b]]
+            # The rows of one measure for every source row, made a column at a time (no
+            # test per cell where all are finite), then interleaved: source row by
+            # source row, its measures in order.
+            rows = []
+            for cell, values in zip(measure_cells, self.values[a:b].T):
+                if np.isfinite(values).all():
+                    rows.append([f"{prefix}{cell}{number}{value!r}</v></c></row>"
+                                 for prefix, value in zip(prefixes, values.tolist())])
+                else:
+                    rows.append([f"{prefix}{cell}{number}{value!r}</v></c></row>" if math.isfinite(value)
+                                 else f"{prefix}{cell}</row>" for prefix, value in zip(prefixes, values.tolist())])
+            yield "".join(chain.from_iterable(zip(*rows))).encode("ascii")
 
 
 def _write_beside(handle, chunks) -> None:

@@ -44,12 +44,12 @@ def write(book: Book) -> TableRows:
     line_names = {code: text(name) for code, name in book.config.chart.line_names.items()}
     columns = [
         Column(shown["unit"], style=f.label),
-        Column([book.entity_names.get(u, "") for u in shown["unit"]], style=f.label),
+        Column(_looked_up(shown["unit"], book.entity_names), style=f.label),
         Column(shown["account"], style=f.label),
         Column(shown["name"], style=f.label),
         Column(shown["counterparty"], style=f.label),
         Column(shown["line"], style=f.label),
-        Column([line_names.get(line, "") for line in shown["line"]], style=f.label),
+        Column(_looked_up(shown["line"], line_names), style=f.label),
         *(Column(pd.to_numeric(frame[m], errors="coerce").to_numpy(dtype=float), numbers=True, style=f.kr)
           for m in MEASURES),
         Column(shown["file"], style=f.label),
@@ -85,6 +85,12 @@ def write(book: Book) -> TableRows:
         rows.add_sheet(ws, start, stop)
     rows.share(book.workbook)
     return rows
+
+
+def _looked_up(values: list[str], names: dict[str, str]) -> list[str]:
+    """Each value's name ("" for none), each distinct value looked up once."""
+    name_of = {value: names.get(value, "") for value in set(values)}
+    return list(map(name_of.__getitem__, values))
 
 
 def _texts(values: pd.Series, shown) -> list[str]:

@@ -1,9 +1,10 @@
 """Write the month report as a PDF file, whole or not at all.
 
-`write_pdf` lays the report out (`report.MonthReport`), draws it with ReportLab into
-memory, and writes the bytes to the temporary path `place` gives, which `place` then
-renames onto the target (`runtime.atomic.atomic_path`; a close's `Staging.path` leaves
-the renaming until the close is recorded). Nothing is written when anything fails.
+`write_pdf` (or `month_report`, whose drawing can be done in a forked process) lays
+the report out (`report.MonthReport`), draws it with ReportLab into memory, and writes
+the bytes to the temporary path `place` gives, which `place` then renames onto the
+target (`runtime.atomic.atomic_path`; a close's `Staging.path` leaves the renaming
+until the close is recorded). Nothing is written when anything fails.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime as dt
 import io
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab import rl_config
@@ -39,12 +41,36 @@ def write_pdf(result: Result, path: Path, unit: str, report_name: str | None = N
               trend: Trend | None = None, comments: Comments | None = None,
               place: Callable[[Path], AbstractContextManager[Path]] = atomic_path, *,
               created: dt.datetime | None = None) -> Path:
-    """Write the month report of the region (or of `entity`'s subtree, the code
-    matched without regard to case) to `path` and return the path; when `path` does
-    not end in `.pdf`, it is a folder (made if missing) and the file is `pdf_name`.
-    `trend`: the months of the year so far (the run's month is taken from `result`);
-    `comments`: per entity code, its comment; `created`: the time of the run shown on
-    every page (now by default)."""
+    """Write the month report (`month_report`), drawn here; return its path."""
+    return month_report(result, path, unit, report_name, entity, trend, comments, created=created).write(place)
+
+
+@dataclass
+class PdfReport:
+    """A month report to draw (`draw()`, its bytes: anywhere, also in a forked copy)
+    and to write to `target` (`write`)."""
+
+    target: Path
+    draw: Callable[[], bytes]
+
+    def write(self, place: Callable[[Path], AbstractContextManager[Path]] = atomic_path,
+              drawn: bytes | memoryview | None = None) -> Path:
+        """Write the report whole or not at all through `place`: the bytes `drawn`
+        elsewhere, or else drawn here; return its path."""
+        data = drawn if drawn is not None else self.draw()
+        with place(self.target) as tmp:
+            Path(tmp).write_bytes(data)
+        return self.target
+
+
+def month_report(result: Result, path: Path, unit: str, report_name: str | None = None, entity: str | None = None,
+                 trend: Trend | None = None, comments: Comments | None = None, *,
+                 created: dt.datetime | None = None) -> PdfReport:
+    """The month report of the region (or of `entity`'s subtree, the code matched
+    without regard to case) for `path`: when `path` does not end in `.pdf`, it is a
+    folder (made if missing) and the file is `pdf_name`. `trend`: the months of the
+    year so far (the run's month is taken from `result`); `comments`: per entity code,
+    its comment; `created`: the time of the run shown on every page (now by default)."""
     if result.rows is None or result.consolidated is None:
         raise ValueError("nothing was consolidated: the report needs a run without errors")
     if unit not in AMOUNT_UNITS:
@@ -58,11 +84,14 @@ def write_pdf(result: Result, path: Path, unit: str, report_name: str | None = N
         target = target / pdf_name(result, code, unit, report.name)
     top = code if code is not None else result.config.tree.root
     moment = (created or dt.datetime.now()).astimezone()
-    month_report = MonthReport(result, unit, report.name, top, comments, trend, moment)
-    data = render_pdf(month_report)
-    with place(target) as tmp:
-        Path(tmp).write_bytes(data)
-    return target
+
+    def draw() -> bytes:
+        return render_pdf(MonthReport(result, unit, report.name, top, comments, trend, moment))
+
+    return PdfReport(target, draw)
+
+
+MAX_PDF_BYTES = 1 << 28  # room for a report drawn in a forked copy; a larger one is drawn again here
 
 
 def render_pdf(month_report: MonthReport) -> bytes:
