@@ -1,6 +1,6 @@
 """Time `consolidate` on a generated region against reading the same files (issues 8, 21).
 
-    python benchmarks/bench.py --units 2000 [--repeat 7] [--seed 1] [--toml] [--cold]
+    python benchmarks/bench.py --units 2000 [--repeat 7] [--seed 1] [--toml] [--cold | --first]
 
 Generates the region once into /tmp/consolidate-bench/N{units} (reused when present):
 four months, 2026-01 to 2026-04, every one in the harder layouts of
@@ -9,10 +9,12 @@ ledger signs, comments, text amounts, an adjustments file). Then, every time, it
 starts the history store afresh and closes 2026-01 to 2026-04 (`close --no-excel`),
 so that the timed runs compute the trend of the year and the previous close.
 
-Every command runs with CONSOLIDATE_CACHE set to a new, empty cache of files as read,
-which the closes and the warm-up round fill: the timed runs take the files from it, as
-`status` and `run` do when they read the same files again. `--cold` sets it to `off`:
-every run reads every file, as a run does by default.
+Every command runs with CONSOLIDATE_CACHE set to a new, empty cache of files as read
+(on by default), which the closes and the warm-up round fill: the timed runs take the
+files from it, as `status`, `run` and `close` do when they read the files of a close
+week again. `--first` gives every timed command a new, empty cache: every file is read
+and stored, as the first command to meet a file does. `--cold` sets it to `off`: every
+file is read, and nothing is stored.
 
 After one warm-up round that is not counted, it runs in each round, in rotating
 order and each as a fresh process, with the tree and the mapping from tables
@@ -210,6 +212,14 @@ def _generator_stamp() -> str:
     return digest.hexdigest()[:16]
 
 
+def _cache_mode(args: argparse.Namespace) -> str:
+    if args.cold:
+        return "no cache (every run reads every file)"
+    if args.first:
+        return "a new cache for every run (every file read and stored)"
+    return "files from the cache of files as read"
+
+
 LABELS = {
     "a": "(a) `run --no-excel --json`",
     "b": "(b) `run --pdf --json`, with the workbook",
@@ -228,6 +238,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--toml", action="store_true", help="the tree and the mapping from region.toml, not tables")
     parser.add_argument("--only", default="abcde", help="the commands to time, e.g. ac (c is always timed)")
     parser.add_argument("--no-memory", dest="memory", action="store_false", help="skip the runs that sample memory")
+    parser.add_argument("--first", action="store_true",
+                        help="a new, empty cache for every timed command: every file read and stored")
     parser.add_argument("--cold", action="store_true",
                         help="CONSOLIDATE_CACHE=off: every run reads every file (default: a new cache of files read)")
     args = parser.parse_args(argv)
@@ -266,6 +278,9 @@ def main(argv: list[str] | None = None) -> None:
         for round_no in range(args.repeat + 1):
             warm_up = round_no == 0
             for key in order:
+                if args.first:  # a new cache, and the last one's room back
+                    shutil.rmtree(os.environ["CONSOLIDATE_CACHE"], ignore_errors=True)
+                    os.environ["CONSOLIDATE_CACHE"] = str(work / f"cache-{round_no}-{key}")
                 elapsed, cpu, _, error = measure(commands[key], directory)
                 if error:
                     failures[key] += 1
@@ -276,6 +291,9 @@ def main(argv: list[str] | None = None) -> None:
                       f"{'; FAILED ' + error if error else ''}", file=sys.stderr)
             order = order[1:] + order[:1]
         for key in order if args.memory else ():
+            if args.first:
+                shutil.rmtree(os.environ["CONSOLIDATE_CACHE"], ignore_errors=True)
+                os.environ["CONSOLIDATE_CACHE"] = str(work / f"cache-memory-{key}")
             _, _, peak, error = measure(commands[key], directory, sample=True)
             if not error:
                 peaks[key].append(peak)
@@ -292,10 +310,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{args.units} units, {len(files)} workbooks of {period}, {size / 1e6:.0f} MB; {os.cpu_count()} cores; "
           f"median of {args.repeat} rounds after one warm-up; load average {load_start[0]:.1f} before, "
           f"{load_end[0]:.1f} after; tree and mapping from {config.name}; "
-          f"{'no cache (every run reads every file)' if args.cold else 'files from the cache of files as read'}; "
+          f"{_cache_mode(args)}; "
           f"code {_revision()}")
     print(f"(`python benchmarks/bench.py --units {args.units} --repeat {args.repeat}"
-          f"{' --toml' if args.toml else ''}{' --cold' if args.cold else ''}`)")
+          f"{' --toml' if args.toml else ''}{' --cold' if args.cold else ''}{' --first' if args.first else ''}`)")
     print()
     print("| | median s | ratio to (c) | median CPU s | CPU ratio to (c) | peak memory, sum of RSS, MiB "
           "| sum of PSS, MiB |")

@@ -145,3 +145,24 @@ def test_files_are_named_from_the_region_folder_as_relpath_would(tmp_path, monke
     assert book.shown_file("reg/2026-04/a.xlsx") == "2026-04/a.xlsx"
     assert book.shown_file("../f.xlsx") == "../f.xlsx"
     assert book.shown_file("reg") == "."
+
+
+def test_parts_deflated_on_threads_are_one_valid_stream_with_the_same_rows(tmp_path, monkeypatch):
+    """The streamed sheets' chunks deflated each on its own on several threads (as pigz
+    does) give the same sheet XML as zipfile's own deflater, and a package every reader
+    accepts: the zip's CRC checks, openpyxl's rows."""
+    values = np.array([[a * (i + 1), math.nan if i % 5 == 2 else -a * i] for i in range(40) for a in AMOUNTS])
+    monkeypatch.setattr(stream, "_CHUNK_ROWS", 7)  # many chunks: many separately deflated pieces
+    monkeypatch.setattr(stream, "_cores", lambda: 3)  # threads also where the machine has one core
+    given, deflate = [], stream._Deflate
+    monkeypatch.setattr(stream, "_Deflate", lambda *args: given.append(deflate(*args)) or given[-1])
+    threaded = _data(tmp_path / "threaded.xlsx", values)
+    assert given, "the part was not deflated on threads"
+    monkeypatch.setattr(stream, "_deflate_on_threads", lambda handle: False)
+    plain = _data(tmp_path / "plain.xlsx", values)
+    with zipfile.ZipFile(threaded) as a, zipfile.ZipFile(plain) as b:
+        assert a.testzip() is None
+        assert a.read("xl/worksheets/sheet1.xml") == b.read("xl/worksheets/sheet1.xml")
+        assert a.getinfo("xl/worksheets/sheet1.xml").compress_type == zipfile.ZIP_DEFLATED
+    assert _written(threaded) == _written(plain)
+    assert len(_written(threaded)) == 1 + 2 * len(values)

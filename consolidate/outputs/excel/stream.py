@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import zipfile
+import zlib
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -242,6 +245,58 @@ def _write_beside(handle, chunks) -> None:
         raise failed[0]
 
 
+class _Deflate:
+    """zipfile's compressor for a part, deflating its chunks on several threads (zlib
+    lets go of the interpreter while it compresses, so they use every core while the
+    next rows are made). Each chunk is deflated on its own and ended on a byte boundary
+    (a sync flush); their concatenation, ended by an empty last block, is one deflate
+    stream, as pigz makes it. The chunks' bytes are given back in order."""
+
+    def __init__(self, level: int, threads: int) -> None:
+        from concurrent.futures import ThreadPoolExecutor  # start-up: only for a workbook
+
+        self.level = level
+        self.threads = threads
+        self.pool = ThreadPoolExecutor(threads)
+        self.pending: deque = deque()
+
+    def _deflate(self, data: bytes) -> bytes:
+        compressor = zlib.compressobj(self.level, zlib.DEFLATED, -zlib.MAX_WBITS)
+        return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
+
+    def compress(self, data: bytes) -> bytes:
+        self.pending.append(self.pool.submit(self._deflate, bytes(data)))
+        done = []
+        while self.pending and (self.pending[0].done() or len(self.pending) > 2 * self.threads):
+            done.append(self.pending.popleft().result())
+        return b"".join(done)
+
+    def flush(self) -> bytes:
+        try:
+            done = [future.result() for future in self.pending]
+        finally:
+            self.pending.clear()
+            self.pool.shutdown(cancel_futures=True)
+        last = zlib.compressobj(self.level, zlib.DEFLATED, -zlib.MAX_WBITS).flush(zlib.Z_FINISH)  # an empty last block
+        return b"".join(done) + last
+
+
+def _deflate_on_threads(handle) -> bool:
+    """Give zipfile's writer of a part (`ZipFile.open(name, "w")`) a `_Deflate`, when
+    there is more than one core and the writer is as this code knows it (zipfile's
+    private `_compressor`, a deflater: Python 3.11–3.14); else it deflates the part
+    itself, in the thread of `_write_beside`."""
+    cores = _cores()
+    if cores < 2 or type(getattr(handle, "_compressor", None)).__name__ != "Compress":
+        return False
+    handle._compressor = _Deflate(DATA_COMPRESSION, min(cores, 4))
+    return True
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def package(book: xlsxwriter.Workbook, buffer: io.BytesIO, path: str, streamed: list[StreamedPart]) -> None:
     """Copy XlsxWriter's package into `path`, streaming the long sheets' rows into their
     parts."""
@@ -264,7 +319,11 @@ def package(book: xlsxwriter.Workbook, buffer: io.BytesIO, path: str, streamed: 
             head = head.replace(dimension(part.written), dimension(part.ref), 1)
             out.compresslevel = DATA_COMPRESSION
             with out.open(info.filename, "w") as handle:
-                handle.write(head.encode("utf-8"))
-                _write_beside(handle, part.chunks())
+                if _deflate_on_threads(handle):
+                    for chunk in chain([head.encode("utf-8")], part.chunks()):
+                        handle.write(chunk)
+                else:
+                    handle.write(head.encode("utf-8"))
+                    _write_beside(handle, part.chunks())
                 handle.write((SHEET_DATA_END + tail).encode("utf-8"))
             out.compresslevel = COMPRESSION
