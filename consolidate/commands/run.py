@@ -310,8 +310,10 @@ def _close(config, period, result, options: RunOptions, report: str, unit: str, 
                                      json=json)
             from consolidate.outputs.closed import pack  # start-up: orjson and the core
 
-            sources = pack(result) if recording.version is not None else None
-            closed = record(conn, recording, result.rows, result.staffing, staging.token, config.tree, sources)
+            new = recording.version is not None  # else closed before with the same inputs: nothing to record
+            sources = pack(result) if new else None
+            closed = record(conn, recording, result.rows, result.staffing if new else None, staging.token,
+                            config.tree, sources)
         except BaseException:
             staging.discard()
             with suppress(sqlite3.Error):
