@@ -50,3 +50,20 @@ def test_staffing_begun_first_and_income_later_give_the_same_bytes(result, tmp_p
     doc.begin("income")
     doc.write(tmp_path / "parts.json")
     assert (tmp_path / "parts.json").read_bytes() == whole
+
+
+@pytest.mark.parametrize("size", [1, 7, 1000, 10**9])
+def test_income_made_a_chunk_at_a_time_gives_the_same_bytes(result, size):
+    """The income part's JSON is made a chunk of rows at a time; joined, the chunks are
+    the JSON of all the rows at once, whatever the chunk's size."""
+    rows = [row for chunk in export.income_chunks(result, size=10**9) for row in chunk]
+    assert len(rows) == len(result.rows)
+    whole = orjson.dumps(rows, option=orjson.OPT_SERIALIZE_NUMPY)
+    assert bytes(export._dumps_array(export.income_chunks(result, size=size))) == whole
+    assert export.income(result) == rows
+
+
+def test_income_of_no_rows_is_an_empty_list(result):
+    nothing = export.Scope(report="ingen sådan rapport")
+    assert list(export.income_chunks(result, nothing, size=3)) == []
+    assert bytes(export._dumps_array(export.income_chunks(result, nothing))) == b"[]"

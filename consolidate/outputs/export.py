@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,33 +45,44 @@ def entities(result: Result, scope: Scope = WHOLE) -> list[dict]:
 
 
 def income(result: Result, scope: Scope = WHOLE) -> list[dict]:
-    """Every report row of every entity; each with `previous_close` (SPEC §7).
+    """Every report row of every entity; each with `previous_close` (SPEC §7)."""
+    return [row for chunk in income_chunks(result, scope) for row in chunk]
+
+
+INCOME_CHUNK = 8_192  # report rows made into dicts, and into JSON, at a time
+
+
+def income_chunks(result: Result, scope: Scope = WHOLE, size: int = INCOME_CHUNK) -> Iterator[list[dict]]:
+    """`income` a chunk of `size` rows at a time: the JSON of 100 000 rows is made
+    without ever holding the dicts of them all (a few hundred bytes a row).
 
     Built column by column (`tolist` gives Python floats), not row by row."""
     if result.rows is None:
-        return []
+        return
     frame = result.rows if result.previous is None else result.rows_with_previous()
     codes = scope.codes(result)
     if codes is not None:
         frame = frame[frame["entity"].isin(codes)]
     if scope.report is not None:
         frame = frame[frame["report"] == scope.report]
-    columns = [frame[k].astype(float if k in MONEY_KEYS else object).tolist() for k in INCOME_KEYS]
-    if result.previous is None:
-        previous: list[dict[str, object] | None] = [None] * len(frame)
-    else:
-        period = result.previous[0]
-        previous = [
-            None if math.isnan(actual) else {"period": period, "actual": actual, "var_budget": var}
-            for actual, var in zip(frame["prev_actual"].tolist(), frame["prev_var_budget"].tolist())
-        ]
-    return [
-        {"entity": entity, "report": report, "row": row, "actual": actual, "budget": budget, "prior": prior,
-         "annual_budget": annual_budget, "forecast": forecast, "prior_full_year": prior_full_year,
-         "var_budget": var_budget, "var_prior": var_prior, "var_forecast": var_forecast, "previous_close": last}
-        for (entity, report, row, actual, budget, prior, annual_budget, forecast, prior_full_year,
-             var_budget, var_prior, var_forecast, last) in zip(*columns, previous)
-    ]  # a dict display: a third faster than dict(zip(keys, values)) over 100 000 rows
+    for start in range(0, len(frame), size):
+        part = frame.iloc[start:start + size]
+        columns = [part[k].astype(float if k in MONEY_KEYS else object).tolist() for k in INCOME_KEYS]
+        if result.previous is None:
+            previous: list[dict[str, object] | None] = [None] * len(part)
+        else:
+            period = result.previous[0]
+            previous = [
+                None if math.isnan(actual) else {"period": period, "actual": actual, "var_budget": var}
+                for actual, var in zip(part["prev_actual"].tolist(), part["prev_var_budget"].tolist())
+            ]
+        yield [
+            {"entity": entity, "report": report, "row": row, "actual": actual, "budget": budget, "prior": prior,
+             "annual_budget": annual_budget, "forecast": forecast, "prior_full_year": prior_full_year,
+             "var_budget": var_budget, "var_prior": var_prior, "var_forecast": var_forecast, "previous_close": last}
+            for (entity, report, row, actual, budget, prior, annual_budget, forecast, prior_full_year,
+                 var_budget, var_prior, var_forecast, last) in zip(*columns, previous)
+        ]  # a dict display: a third faster than dict(zip(keys, values)) over 100 000 rows
 
 
 def eliminations(result: Result, scope: Scope = WHOLE) -> list[dict]:
@@ -214,6 +225,7 @@ class Document:
         self.staff_rows = 0 if result.staff_sources is None else sum(
             len(source.rows.row) for source in result.staff_sources if source.rows is not None)
         self.begun: dict[str, Callable[[], bytes | memoryview]] = {}
+        self.arrays = {"income": lambda: _dumps_array(income_chunks(result, scope))}  # made a chunk at a time
 
     @property
     def large(self) -> bool:
@@ -232,6 +244,8 @@ class Document:
 
     def work(self, key: str) -> Callable[[], bytes]:
         """What makes part `key`: its JSON bytes."""
+        if key in self.arrays:
+            return self.arrays[key]
         make = self.parts[key]
         return lambda: _dumps(make())
 
@@ -240,7 +254,7 @@ class Document:
         self.begun[key] = made
 
     def write(self, path: Path, place: Callable[[Path], AbstractContextManager[Path]] = atomic_path) -> None:
-        made = {key: _dumps(make()) for key, make in self.parts.items() if key not in self.begun}
+        made = {key: self.work(key)() for key in self.parts if key not in self.begun}
         with place(path) as tmp, open(tmp, "wb") as handle:
             for k, key in enumerate(self.parts):
                 handle.write((b"{" if k == 0 else b",") + _dumps(key) + b":")
@@ -260,6 +274,19 @@ def begin_document(result: Result, path: Path,
 
 def _dumps(value: object) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+def _dumps_array(chunks: Iterator[list]) -> bytes:
+    """`_dumps` of the list the chunks make together, holding one chunk's values at a
+    time (orjson writes no spaces: the JSON of a list is its items' joined by commas)."""
+    made = bytearray(b"[")
+    for chunk in chunks:
+        if chunk:
+            if len(made) > 1:
+                made += b","
+            made += memoryview(_dumps(chunk))[1:-1]
+    made += b"]"
+    return made  # type: ignore[return-value]  # a bytearray: written or copied as it is, not copied once more
 
 
 def write_json(data: dict, path: Path) -> None:
